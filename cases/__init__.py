@@ -1,0 +1,1 @@
+"""ChartLab cases package."""

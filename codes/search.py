@@ -1,0 +1,81 @@
+"""One search box over ICD-10-CM titles + inclusion terms and ICD-10-PCS titles.
+
+Ranking: exact code, then codes starting with what was typed, then titles/terms where every
+word typed starts a word (billable before headers, then FTS5 bm25), then substring matches.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import store
+from .normalize import CM, PCS, display
+
+_WORD = re.compile(r"[0-9A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    system: str       # "CM" | "PCS"
+    title: str
+    billable: bool
+    match: str        # "exact code" | "code prefix" | "word" | "substring"
+    term: str = ""    # the inclusion term that matched, when it is not the title
+
+    @property
+    def display(self) -> str:
+        return display(self.code, self.system)
+
+
+def _code_query(q: str) -> str:
+    return re.sub(r"[\s.\-]", "", q).upper()
+
+
+def search(query: str, system: str | None = None, limit: int = 20) -> list[Hit]:
+    """Search codes and words. `system` may be "CM", "PCS" or None (both)."""
+    if not isinstance(query, str):
+        return []
+    query = query.strip()[:100]
+    limit = max(1, min(int(limit or 20), 200))
+    if not query:
+        return []
+    system = (system or "").upper() or None
+    if system and system not in (CM, PCS):
+        system = None
+    c = store.conn()
+    hits: dict[str, Hit] = {}
+
+    def add(rows, match):
+        for r in rows:
+            if len(hits) >= limit:
+                return
+            key = r["system"] + r["code"]
+            if key not in hits:
+                term = r["term"] if "term" in r.keys() and r["term"] != r["title"] else ""
+                hits[key] = Hit(r["code"], r["system"], r["title"], bool(r["billable"]), match, term)
+
+    sys_clause = " AND system = ?" if system else ""
+    sys_args = (system,) if system else ()
+    cq = _code_query(query)
+    if cq.isalnum() and len(cq) >= 2 and any(ch.isdigit() for ch in cq[:3]):
+        add(c.execute(f"SELECT code, system, title, billable FROM terms WHERE code = ? AND is_title = 1{sys_clause}",
+                      (cq, *sys_args)), "exact code")
+        add(c.execute(f"SELECT code, system, title, billable FROM terms WHERE code > ? AND code < ? AND is_title = 1{sys_clause} "
+                      f"ORDER BY length(code), code LIMIT ?", (cq, cq + "\x7f", *sys_args, limit)), "code prefix")
+    words = _WORD.findall(query.lower())
+    if words and len(hits) < limit:
+        fts = " ".join(f'"{w}"*' for w in words[:8])
+        add(c.execute(
+            f"SELECT t.code, t.system, t.title, t.term, t.billable FROM terms_fts f JOIN terms t ON t.rowid = f.rowid "
+            f"WHERE terms_fts MATCH ?{sys_clause.replace('system', 't.system')} "
+            f"ORDER BY t.billable DESC, bm25(terms_fts), t.is_title DESC, length(t.term) LIMIT ?",
+            (fts, *sys_args, limit * 3)), "word")
+    longest = max(words, key=len) if words else ""
+    if len(longest) >= 3 and len(hits) < limit:
+        tri = " ".join(f'"{w}"' for w in words[:8] if len(w) >= 3)
+        add(c.execute(
+            f"SELECT t.code, t.system, t.title, t.term, t.billable FROM terms_tri f JOIN terms t ON t.rowid = f.rowid "
+            f"WHERE terms_tri MATCH ?{sys_clause.replace('system', 't.system')} "
+            f"ORDER BY t.billable DESC, length(t.term) LIMIT ?", (tri, *sys_args, limit * 3)), "substring")
+    return list(hits.values())[:limit]

@@ -1,0 +1,91 @@
+"""FY2026 MS-DRG relative weights, mean lengths of stay and transfer flags (CMS IPPS Final
+Rule Table 5, as shipped by the `drg` package) and an illustrative payment estimate.
+
+The payment estimate is weight x base rate. The base rate is **illustrative**: a real
+hospital's rate is adjusted for wage index, teaching, disproportionate share, outliers and
+more. Set `CHARTLAB_BASE_RATE` to use another figure.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+SOURCE = "CMS FY2026 IPPS Final Rule, Table 5 (via the `drg` 1.0.0 package, public domain data)"
+DEFAULT_BASE_RATE = 6500.00
+# Patient status codes to which the post-acute care transfer policy applies (42 CFR 412.4(c)).
+POST_ACUTE_DISPOSITIONS = {"02", "03", "05", "06", "62", "63", "65", "66", "82", "83", "85", "88", "90", "91", "93", "94"}
+
+
+@dataclass(frozen=True)
+class DrgInfo:
+    drg: int
+    title: str
+    mdc: str
+    type: str          # "MED" | "SURG" | "" (ungroupable)
+    weight: float | None
+    gmlos: float | None
+    amlos: float | None
+    post_acute: bool
+    special_pay: bool
+
+
+def _num(s: str) -> float | None:
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[int, DrgInfo]:
+    path = resources.files("drg") / "data" / "cms" / "drg_weights.txt"
+    out = {}
+    with path.open("r", encoding="latin-1", newline="") as fh:
+        for row in csv.reader(fh, delimiter="\t"):
+            if len(row) < 10 or not row[0].strip().isdigit():
+                continue
+            drg = int(row[0])
+            out[drg] = DrgInfo(drg, " ".join(row[5].split()).title().replace(" Or ", " or ").replace(" And ", " and ")
+                               .replace(" With ", " with ").replace(" Without ", " without ").replace("Cc/Mcc", "CC/MCC")
+                               .replace("Mcc", "MCC").replace("Cc", "CC"),
+                               row[3].strip(), row[4].strip() if row[4].strip() in ("MED", "SURG") else "",
+                               _num(row[7]), _num(row[8]), _num(row[9]),
+                               row[1].strip() == "Yes", row[2].strip() == "Yes")
+    return out
+
+
+def lookup(drg: int | None) -> DrgInfo | None:
+    return table().get(drg) if drg is not None else None
+
+
+def base_rate() -> float:
+    try:
+        v = float(os.environ.get("CHARTLAB_BASE_RATE", DEFAULT_BASE_RATE))
+        return v if 0 < v < 1_000_000 else DEFAULT_BASE_RATE
+    except ValueError:
+        return DEFAULT_BASE_RATE
+
+
+def payment(weight: float | None, rate: float | None = None) -> float | None:
+    """Illustrative payment: relative weight x base rate (no wage index, outliers or add-ons)."""
+    if weight is None:
+        return None
+    return round(weight * (rate if rate is not None else base_rate()), 2)
+
+
+def transfer_policy(drg: int | None, disposition: str, los_days: int | None) -> str | None:
+    """Explain when the post-acute / special-pay transfer policy would reduce payment."""
+    inf = lookup(drg)
+    if not inf or disposition not in POST_ACUTE_DISPOSITIONS:
+        return None
+    if not (inf.post_acute or inf.special_pay):
+        return None
+    kind = "special-pay" if inf.special_pay else "post-acute"
+    if los_days is not None and inf.gmlos is not None and los_days + 1 >= inf.gmlos:
+        return (f"DRG {drg:03d} is a {kind} transfer DRG, but the stay ({los_days} days) reaches the geometric "
+                f"mean LOS minus one ({inf.gmlos - 1:.1f}), so the full DRG payment applies.")
+    return (f"DRG {drg:03d} is a {kind} transfer DRG and status {disposition} is a post-acute transfer: "
+            f"with a stay shorter than GMLOS-1 ({inf.gmlos - 1:.1f} days) payment becomes a per-diem, not the full DRG amount.")

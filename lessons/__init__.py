@@ -1,0 +1,1 @@
+"""ChartLab lessons package."""

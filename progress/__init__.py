@@ -1,0 +1,1 @@
+"""ChartLab progress package."""

@@ -1,0 +1,1 @@
+"""ChartLab scoring package."""
