@@ -7,11 +7,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from . import store
 from .normalize import CM, PCS, display
 
 _WORD = re.compile(r"[0-9A-Za-z]+")
+_SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.yaml"
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, str]:
+    data = yaml.safe_load(_SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
+    return {k.lower(): v.lower() for k, v in (data.get("abbreviations") or {}).items()}
+
+
+def expand(query: str) -> str:
+    """Replace clinical shorthand ("CHF", "lap chole") with the words code titles use."""
+    text = " " + " ".join(_WORD.findall(query.lower())) + " "
+    for short, long in sorted(_synonyms().items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(f" {short} ", f" {long} ")
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -63,14 +82,19 @@ def search(query: str, system: str | None = None, limit: int = 20) -> list[Hit]:
                       (cq, *sys_args)), "exact code")
         add(c.execute(f"SELECT code, system, title, billable FROM terms WHERE code > ? AND code < ? AND is_title = 1{sys_clause} "
                       f"ORDER BY length(code), code LIMIT ?", (cq, cq + "\x7f", *sys_args, limit)), "code prefix")
-    words = _WORD.findall(query.lower())
+    words = _WORD.findall(expand(query))
     if words and len(hits) < limit:
         fts = " ".join(f'"{w}"*' for w in words[:8])
-        add(c.execute(
-            f"SELECT t.code, t.system, t.title, t.term, t.billable FROM terms_fts f JOIN terms t ON t.rowid = f.rowid "
-            f"WHERE terms_fts MATCH ?{sys_clause.replace('system', 't.system')} "
-            f"ORDER BY t.billable DESC, bm25(terms_fts), t.is_title DESC, length(t.term) LIMIT ?",
-            (fts, *sys_args, limit * 3)), "word")
+        rows = c.execute(
+            f"SELECT t.code, t.system, t.title, t.term, t.billable, bm25(terms_fts) AS score FROM terms_fts f "
+            f"JOIN terms t ON t.rowid = f.rowid WHERE terms_fts MATCH ?{sys_clause.replace('system', 't.system')} "
+            f"ORDER BY bm25(terms_fts) LIMIT 300", (fts, *sys_args)).fetchall()
+        phrase = " ".join(words)
+
+        def rank(r):
+            term = " ".join(_WORD.findall(r["term"].lower()))
+            return (not r["billable"], not term.startswith(phrase), phrase not in term, round(r["score"], 1), len(term), r["code"])
+        add(sorted(rows, key=rank), "word")
     longest = max(words, key=len) if words else ""
     if len(longest) >= 3 and len(hits) < limit:
         tri = " ".join(f'"{w}"' for w in words[:8] if len(w) >= 3)

@@ -143,6 +143,9 @@ def build(path: Path | None = None, progress: Progress | None = None) -> Path:
     db.conn.execute("VACUUM")
     db.close()
     os.replace(tmp, path)
+    for stale in path.parent.glob("codes-*.db"):  # caches built from older source releases
+        if stale != path:
+            stale.unlink(missing_ok=True)
     say(1.0, f"Reference cache ready in {time.perf_counter() - t0:.0f} s")
     return path
 
