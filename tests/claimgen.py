@@ -39,7 +39,7 @@ def realistic_claim(r: random.Random) -> Claim:
     n = r.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8])
     sdx = []
     for code in r.sample(SECONDARIES, n):
-        if code != pdx:
+        if code[:3] != pdx[:3]:  # no second code from the principal's own category
             sdx.append((code, r.choice("YYYYYN") if code[0] not in "Z" else "1" if code.startswith("Z79") else "Y"))
     proc = tuple(r.sample(procs, 1)) if procs and r.random() < 0.9 else ()
     disp = r.choice(["01", "01", "01", "06", "03", "62", "20", "07", "02"])

@@ -23,13 +23,10 @@ def _family_level(drg: int, other: int) -> bool:
 def explained(claim, ours, theirs):
     for rule in REVIEWED:
         ok = True
-        if "sdx_with_poa" in rule:
-            want = rule["sdx_with_poa"]
-            ok &= any(normalize(c).code == want["code"] and p == want["poa"] for c, p in claim.sdx)
-        if "any_sdx_poa" in rule:
-            ok &= any(p == rule["any_sdx_poa"] for _, p in claim.sdx)
-        if rule.get("drgpy_one_level_lower"):
-            ok &= theirs is not None and _family_level(ours, theirs)
+        if "sdx_poa_n_in" in rule:
+            ok &= any(normalize(c).code in rule["sdx_poa_n_in"] and p == "N" for c, p in claim.sdx)
+        # every reviewed difference is drgpy one severity level lower in the same family
+        ok &= theirs is not None and _family_level(ours, theirs)
         if ok:
             return rule["id"]
     return None
