@@ -137,8 +137,14 @@ ADMISSION_SOURCES = {
     "D": "Transfer from one distinct unit of the hospital to another (same hospital)",
     "E": "Transfer from ambulatory surgery center",
     "F": "Transfer from hospice",
-    "5_NB": "Born inside this hospital (newborn)",
 }
+# For type 4 (newborn) admissions the point-of-origin codes mean something else.
+NEWBORN_SOURCES = {"5": "Born inside this hospital", "6": "Born outside of this hospital"}
+
+
+def source_label(admission_type: str, source: str) -> str:
+    table = NEWBORN_SOURCES if admission_type == "4" else ADMISSION_SOURCES
+    return table.get(source, source)
 PAYERS = ("Medicare", "Medicaid", "Commercial", "Self-pay", "Other")
 
 

@@ -257,10 +257,11 @@ def partner_notes(code: str) -> list[PartnerNote]:
                 if not ranges:
                     continue
                 # Only a single, unconditional instruction at code/category level is treated as
-                # required (e.g. I13.0 -> type of heart failure, O80 -> Z37.0). Lists of
-                # alternatives ("code to identify control using: ...") and notes about facts that
-                # may be unknown (organism, tobacco exposure) are advice, not requirements.
-                required = not (_CONDITIONAL.search(chunk) or ":" in chunk or "-" in level
+                # required (e.g. I13.0 -> type of heart failure, O80 -> Z37.0, D63.1 -> N18.-).
+                # Lists of alternatives ("code to identify control using: ...", the causes listed
+                # under I50 "code first") and notes about facts that may be unknown (organism,
+                # tobacco exposure) are advice, not requirements.
+                required = not (_CONDITIONAL.search(chunk) or ":" in chunk or "\n" in chunk.strip() or "-" in level
                                 or level.isdigit() or "infectious agent" in chunk)
                 out.append(PartnerNote(inf.code, kind, level, chunk, ranges, required))
     return out

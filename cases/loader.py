@@ -1,0 +1,464 @@
+"""Strict loading of clinical content: conditions, procedures, teaching points, scenarios.
+
+Every file is YAML. Unknown keys, missing fields, wrong types, dangling references and codes
+that are not valid and billable for the fiscal year are errors that name the file and field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).parent
+# Document types a condition can be worded for. "history" = past medical history list,
+# "findings" = operative findings when the condition is the reason for the operation.
+DOC_TYPES = ("ed_note", "hp", "progress", "consult", "operative", "findings", "discharge", "history")
+POA_VALUES = ("Y", "N", "U", "W", "1")
+DISPOSITIONS = ("01", "02", "03", "04", "05", "06", "07", "20", "21", "43", "50", "51", "61", "62", "63", "64", "65", "66", "70")
+
+
+class ContentError(ValueError):
+    """A content file is wrong; the message names the file and the field."""
+
+
+# ---------------------------------------------------------------- schema helpers
+def _where(path: Path, ctx: str) -> str:
+    return f"{path.relative_to(ROOT.parent) if path.is_absolute() and ROOT.parent in path.parents else path}: {ctx}"
+
+
+def _check_keys(d, allowed: dict, path: Path, ctx: str) -> dict:
+    """allowed: key -> (type or tuple of types, required: bool)."""
+    if not isinstance(d, dict):
+        raise ContentError(_where(path, f"{ctx} must be a mapping, got {type(d).__name__}"))
+    for k in d:
+        if k not in allowed:
+            raise ContentError(_where(path, f"{ctx}: unknown field '{k}' (allowed: {', '.join(sorted(allowed))})"))
+    for k, (types, required) in allowed.items():
+        if k not in d:
+            if required:
+                raise ContentError(_where(path, f"{ctx}: missing required field '{k}'"))
+            continue
+        if not isinstance(d[k], types):
+            names = "/".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+            raise ContentError(_where(path, f"{ctx}: field '{k}' must be {names}, got {type(d[k]).__name__}"))
+    return d
+
+
+def _str_list(v, path, ctx, min_len=1):
+    if not isinstance(v, list) or len(v) < min_len or not all(isinstance(x, str) and x.strip() for x in v):
+        raise ContentError(_where(path, f"{ctx} must be a list of at least {min_len} non-empty strings"))
+    return tuple(v)
+
+
+def _range(v, path, ctx, kind=(int, float)):
+    if (not isinstance(v, list) or len(v) != 2 or not all(isinstance(x, kind) and not isinstance(x, bool) for x in v)
+            or v[0] > v[1]):
+        raise ContentError(_where(path, f"{ctx} must be [low, high] with low <= high"))
+    return tuple(v)
+
+
+# ---------------------------------------------------------------- content objects
+@dataclass(frozen=True)
+class Lab:
+    test: str
+    panel: str
+    unit: str
+    ref: tuple          # (low, high) reference range
+    value: tuple        # (low, high) values this condition produces
+    decimals: int = 1
+    day: int = 0        # first day drawn; repeated on later days when `trend` given
+    trend: tuple = ()   # values on following days, e.g. improving
+
+
+@dataclass(frozen=True)
+class Imaging:
+    study: str
+    findings: tuple
+    impression: tuple
+    day: int = 0
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str
+    code: str
+    poa: str
+    phrases: dict            # doc type -> tuple of phrasings
+    file: str
+    hpi: tuple = ()
+    symptoms: tuple = ()     # words for the chief complaint / ROS
+    exam: tuple = ()
+    labs: tuple = ()
+    vitals: dict = field(default_factory=dict)
+    home_meds: tuple = ()
+    inpatient_meds: tuple = ()
+    imaging: tuple = ()
+    plan: tuple = ()
+    course: tuple = ()        # hospital-course sentences
+    teaching: tuple = ()
+    alternatives: tuple = ()  # other codes accepted for this condition
+    onset_day: int = 0        # hospital-acquired conditions: the day they are first documented
+    social: tuple = ()        # social history sentences (tobacco, alcohol)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    name: str
+    code: str
+    kind: str                 # "operative" | "procedure" | "bedside"
+    day: tuple                # (first, last) day of stay
+    file: str
+    title: tuple = ()         # how the note names the procedure
+    indication: tuple = ()
+    anesthesia: tuple = ()
+    findings: tuple = ()
+    technique: tuple = ()
+    ebl: tuple = (0, 0)
+    specimens: tuple = ()
+    devices: tuple = ()
+    complications: str = "None"
+    teaching: tuple = ()
+    alternatives: tuple = ()
+    specialty: str = "General Surgery"
+
+
+@dataclass(frozen=True)
+class TeachingPoint:
+    id: str
+    title: str
+    guideline: str
+    explanation: str
+    common_error: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One entry of a pool: a condition id, or a one_of group, with a probability."""
+    options: tuple            # ((weight, (condition ids...)), ...)
+    p: float = 1.0
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    weight: float
+    principal: str
+    with_: tuple = ()          # condition ids always coded in this variant
+    procedures: tuple = ()     # procedure ids
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    mdc: int
+    difficulty: int
+    file: str
+    age: tuple
+    sex: str                   # "M" | "F" | "any"
+    service: str
+    attending_specialty: str
+    chief_complaint: tuple
+    admission_type: dict       # code -> weight
+    admission_source: dict
+    disposition: dict
+    los: tuple
+    variants: tuple
+    severity: dict             # "none"/"cc"/"mcc" -> weight
+    cc_pool: tuple = ()
+    mcc_pool: tuple = ()
+    comorbidities: tuple = ()  # Pick
+    complications: tuple = ()  # Pick (hospital-acquired, POA N)
+    noise: dict = field(default_factory=dict)  # doc type -> tuple of uncoded sentences
+    consult: dict = field(default_factory=dict)
+    topics: tuple = ()
+    teaching: tuple = ()
+    summary: str = ""
+    newborn: bool = False
+
+
+T = lambda *t: (t if len(t) > 1 else t[0], True)   # noqa: E731 required field
+O = lambda *t: (t if len(t) > 1 else t[0], False)  # noqa: E731 optional field
+
+
+def _load_yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _lab(d, path, ctx) -> Lab:
+    _check_keys(d, {"test": T(str), "panel": T(str), "unit": T(str), "ref": T(list), "value": T(list),
+                    "decimals": O(int), "day": O(int), "trend": O(list)}, path, ctx)
+    return Lab(d["test"], d["panel"], d["unit"], _range(d["ref"], path, ctx + ".ref"),
+               _range(d["value"], path, ctx + ".value"), d.get("decimals", 1), d.get("day", 0),
+               tuple(d.get("trend") or ()))
+
+
+def _imaging(d, path, ctx) -> Imaging:
+    _check_keys(d, {"study": T(str), "findings": T(list), "impression": T(list), "day": O(int)}, path, ctx)
+    return Imaging(d["study"], _str_list(d["findings"], path, ctx + ".findings"),
+                   _str_list(d["impression"], path, ctx + ".impression"), d.get("day", 0))
+
+
+CONDITION_KEYS = {
+    "id": T(str), "name": T(str), "code": T(str), "poa": T(str), "phrases": T(dict), "hpi": O(list),
+    "symptoms": O(list), "exam": O(list), "labs": O(list), "vitals": O(dict), "home_meds": O(list),
+    "inpatient_meds": O(list), "imaging": O(list), "plan": O(list), "course": O(list), "teaching": O(list),
+    "alternatives": O(list), "onset_day": O(int), "social": O(list),
+}
+VITAL_KEYS = ("temp_c", "hr", "rr", "sbp", "dbp", "spo2")
+
+
+def _condition(d, path) -> Condition:
+    ctx = f"condition '{d.get('id', '?')}'" if isinstance(d, dict) else "condition"
+    _check_keys(d, CONDITION_KEYS, path, ctx)
+    if d["poa"] not in POA_VALUES:
+        raise ContentError(_where(path, f"{ctx}: poa must be one of {', '.join(POA_VALUES)}"))
+    phrases = {}
+    for doc, ph in d["phrases"].items():
+        if doc not in DOC_TYPES:
+            raise ContentError(_where(path, f"{ctx}: phrases has unknown document type '{doc}' (allowed: {', '.join(DOC_TYPES)})"))
+        phrases[doc] = _str_list(ph, path, f"{ctx}.phrases.{doc}")
+    if "discharge" not in phrases:
+        raise ContentError(_where(path, f"{ctx}: phrases.discharge is required (the final diagnosis wording that supports the code)"))
+    vitals = {}
+    for k, v in (d.get("vitals") or {}).items():
+        if k not in VITAL_KEYS:
+            raise ContentError(_where(path, f"{ctx}: vitals has unknown sign '{k}' (allowed: {', '.join(VITAL_KEYS)})"))
+        vitals[k] = _range(v, path, f"{ctx}.vitals.{k}")
+    opt = lambda k: _str_list(d[k], path, f"{ctx}.{k}") if d.get(k) else ()  # noqa: E731
+    return Condition(
+        id=d["id"], name=d["name"], code=d["code"], poa=d["poa"], phrases=phrases, file=path.name,
+        hpi=opt("hpi"), symptoms=opt("symptoms"), exam=opt("exam"),
+        labs=tuple(_lab(x, path, f"{ctx}.labs[{i}]") for i, x in enumerate(d.get("labs") or [])),
+        vitals=vitals, home_meds=opt("home_meds"), inpatient_meds=opt("inpatient_meds"),
+        imaging=tuple(_imaging(x, path, f"{ctx}.imaging[{i}]") for i, x in enumerate(d.get("imaging") or [])),
+        plan=opt("plan"), course=opt("course"), teaching=opt("teaching"), alternatives=opt("alternatives"),
+        onset_day=d.get("onset_day", 0), social=opt("social"))
+
+
+PROCEDURE_KEYS = {
+    "id": T(str), "name": T(str), "code": T(str), "kind": T(str), "day": T(list), "title": T(list),
+    "indication": O(list), "anesthesia": O(list), "findings": T(list), "technique": T(list), "ebl": O(list),
+    "specimens": O(list), "devices": O(list), "complications": O(str), "teaching": O(list),
+    "alternatives": O(list), "specialty": O(str),
+}
+
+
+def _procedure(d, path) -> Procedure:
+    ctx = f"procedure '{d.get('id', '?')}'" if isinstance(d, dict) else "procedure"
+    _check_keys(d, PROCEDURE_KEYS, path, ctx)
+    if d["kind"] not in ("operative", "procedure", "bedside"):
+        raise ContentError(_where(path, f"{ctx}: kind must be operative, procedure or bedside"))
+    opt = lambda k: _str_list(d[k], path, f"{ctx}.{k}") if d.get(k) else ()  # noqa: E731
+    return Procedure(
+        id=d["id"], name=d["name"], code=d["code"], kind=d["kind"], day=_range(d["day"], path, f"{ctx}.day", int),
+        file=path.name, title=_str_list(d["title"], path, f"{ctx}.title"), indication=opt("indication"),
+        anesthesia=opt("anesthesia"), findings=_str_list(d["findings"], path, f"{ctx}.findings"),
+        technique=_str_list(d["technique"], path, f"{ctx}.technique"),
+        ebl=_range(d.get("ebl", [0, 0]), path, f"{ctx}.ebl", int), specimens=opt("specimens"),
+        devices=opt("devices"), complications=d.get("complications", "None"), teaching=opt("teaching"),
+        alternatives=opt("alternatives"), specialty=d.get("specialty", "General Surgery"))
+
+
+def _pick(d, path, ctx) -> Pick:
+    if isinstance(d, str):
+        return Pick(((1.0, (d,)),))
+    _check_keys(d, {"condition": O(str), "conditions": O(list), "one_of": O(list), "p": O(float, int)}, path, ctx)
+    p = float(d.get("p", 1.0))
+    if not 0 < p <= 1:
+        raise ContentError(_where(path, f"{ctx}: p must be in (0, 1]"))
+    if "one_of" in d:
+        opts = []
+        for i, o in enumerate(d["one_of"]):
+            octx = f"{ctx}.one_of[{i}]"
+            if isinstance(o, str):
+                opts.append((1.0, (o,)))
+                continue
+            _check_keys(o, {"condition": O(str), "conditions": O(list), "weight": O(float, int)}, path, octx)
+            ids = (o["condition"],) if "condition" in o else _str_list(o.get("conditions"), path, octx + ".conditions")
+            opts.append((float(o.get("weight", 1)), ids))
+        return Pick(tuple(opts), p)
+    if "condition" in d:
+        return Pick(((1.0, (d["condition"],)),), p)
+    if "conditions" in d:
+        return Pick(((1.0, _str_list(d["conditions"], path, ctx + ".conditions")),), p)
+    raise ContentError(_where(path, f"{ctx}: needs condition, conditions or one_of"))
+
+
+def _weights(d, path, ctx, allowed=None) -> dict:
+    if isinstance(d, (str, int)):
+        d = {str(d): 1}
+    if not isinstance(d, dict) or not d:
+        raise ContentError(_where(path, f"{ctx} must be a mapping of value -> weight"))
+    out = {}
+    for k, w in d.items():
+        k = str(k)
+        if allowed is not None and k not in allowed:
+            raise ContentError(_where(path, f"{ctx}: '{k}' is not one of {', '.join(allowed)}"))
+        if not isinstance(w, (int, float)) or w < 0:
+            raise ContentError(_where(path, f"{ctx}: weight for '{k}' must be a non-negative number"))
+        out[k] = float(w)
+    if sum(out.values()) <= 0:
+        raise ContentError(_where(path, f"{ctx}: weights must not all be zero"))
+    return out
+
+
+SCENARIO_KEYS = {
+    "id": T(str), "title": T(str), "mdc": T(int), "difficulty": T(int), "age": T(list), "sex": T(str),
+    "service": T(str), "attending_specialty": T(str), "chief_complaint": T(list), "admission_type": T(dict, str, int),
+    "admission_source": T(dict, str, int), "disposition": T(dict, str), "los": T(list), "variants": T(list),
+    "severity": O(dict), "cc_pool": O(list), "mcc_pool": O(list), "comorbidities": O(list),
+    "complications": O(list), "noise": O(dict), "consult": O(dict), "topics": O(list), "teaching": O(list),
+    "summary": O(str), "newborn": O(bool),
+}
+
+
+def _scenario(d, path) -> Scenario:
+    ctx = f"scenario '{d.get('id', '?')}'" if isinstance(d, dict) else "scenario"
+    _check_keys(d, SCENARIO_KEYS, path, ctx)
+    if d["id"] != path.stem:
+        raise ContentError(_where(path, f"{ctx}: id must match the file name '{path.stem}'"))
+    if not 1 <= d["difficulty"] <= 3:
+        raise ContentError(_where(path, f"{ctx}: difficulty must be 1, 2 or 3"))
+    if d["sex"] not in ("M", "F", "any"):
+        raise ContentError(_where(path, f"{ctx}: sex must be M, F or any"))
+    variants = []
+    for i, v in enumerate(d["variants"]):
+        vctx = f"{ctx}.variants[{i}]"
+        _check_keys(v, {"id": T(str), "weight": O(float, int), "principal": T(str), "with": O(list),
+                        "procedures": O(list), "label": O(str)}, path, vctx)
+        variants.append(Variant(v["id"], float(v.get("weight", 1)), v["principal"],
+                                tuple(_str_list(v["with"], path, vctx + ".with")) if v.get("with") else (),
+                                tuple(_str_list(v["procedures"], path, vctx + ".procedures")) if v.get("procedures") else (),
+                                v.get("label", "")))
+    if not variants:
+        raise ContentError(_where(path, f"{ctx}: at least one variant is required"))
+    noise = {}
+    for doc, lines in (d.get("noise") or {}).items():
+        if doc not in DOC_TYPES:
+            raise ContentError(_where(path, f"{ctx}: noise has unknown document type '{doc}'"))
+        noise[doc] = _str_list(lines, path, f"{ctx}.noise.{doc}")
+    consult = d.get("consult") or {}
+    if consult:
+        _check_keys(consult, {"specialty": T(str), "reason": T(list), "recommendations": T(list), "p": O(float, int)},
+                    path, ctx + ".consult")
+    return Scenario(
+        id=d["id"], title=d["title"], mdc=d["mdc"], difficulty=d["difficulty"], file=path.name,
+        age=_range(d["age"], path, ctx + ".age", int), sex=d["sex"], service=d["service"],
+        attending_specialty=d["attending_specialty"],
+        chief_complaint=_str_list(d["chief_complaint"], path, ctx + ".chief_complaint"),
+        admission_type=_weights(d["admission_type"], path, ctx + ".admission_type", ("1", "2", "3", "4", "5")),
+        admission_source=_weights(d["admission_source"], path, ctx + ".admission_source",
+                                  ("1", "2", "4", "5", "6", "D", "E", "F")),
+        disposition=_weights(d["disposition"], path, ctx + ".disposition", DISPOSITIONS),
+        los=_range(d["los"], path, ctx + ".los", int), variants=tuple(variants),
+        severity=_weights(d.get("severity") or {"none": 1}, path, ctx + ".severity", ("none", "cc", "mcc")),
+        cc_pool=tuple(d.get("cc_pool") or ()), mcc_pool=tuple(d.get("mcc_pool") or ()),
+        comorbidities=tuple(_pick(x, path, f"{ctx}.comorbidities[{i}]") for i, x in enumerate(d.get("comorbidities") or [])),
+        complications=tuple(_pick(x, path, f"{ctx}.complications[{i}]") for i, x in enumerate(d.get("complications") or [])),
+        noise=noise, consult=consult, topics=tuple(d.get("topics") or ()), teaching=tuple(d.get("teaching") or ()),
+        summary=d.get("summary", ""), newborn=bool(d.get("newborn", False)))
+
+
+# ---------------------------------------------------------------- library
+@dataclass(frozen=True)
+class Library:
+    conditions: dict
+    procedures: dict
+    teaching: dict
+    scenarios: dict
+
+
+def _collect(folder: Path, key: str, build) -> dict:
+    out = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = _load_yaml(path)
+        if not isinstance(data, dict) or set(data) != {key}:
+            raise ContentError(f"{path}: a file here must hold exactly one top-level key '{key}'")
+        for item in data[key] or []:
+            obj = build(item, path)
+            if obj.id in out:
+                raise ContentError(_where(path, f"duplicate {key[:-1]} id '{obj.id}' (also in {out[obj.id].file})"))
+            out[obj.id] = obj
+    return out
+
+
+def _teaching(d, path) -> TeachingPoint:
+    ctx = f"teaching point '{d.get('id', '?')}'" if isinstance(d, dict) else "teaching point"
+    _check_keys(d, {"id": T(str), "title": T(str), "guideline": T(str), "explanation": T(str),
+                    "common_error": T(str)}, path, ctx)
+    return TeachingPoint(d["id"], d["title"], d["guideline"], d["explanation"].strip(), d["common_error"].strip(), path.name)
+
+
+def load_library(root: Path | None = None, check_codes: bool = True) -> Library:
+    """Load and cross-check all content. Raises ContentError naming the file and field."""
+    root = root or ROOT
+    conditions = _collect(root / "conditions", "conditions", _condition)
+    procedures = _collect(root / "procedures", "procedures", _procedure)
+    teaching = _collect(root / "teaching", "teaching_points", _teaching)
+    scenarios = {}
+    for path in sorted((root / "scenarios").glob("*.yaml")):
+        s = _scenario(_load_yaml(path), path)
+        scenarios[s.id] = s
+    lib = Library(conditions, procedures, teaching, scenarios)
+    _cross_check(lib, root, check_codes)
+    return lib
+
+
+def _cross_check(lib: Library, root: Path, check_codes: bool) -> None:
+    import codes
+
+    for c in lib.conditions.values():
+        path = root / "conditions" / c.file
+        for t in c.teaching:
+            if t not in lib.teaching:
+                raise ContentError(_where(path, f"condition '{c.id}': teaching point '{t}' does not exist"))
+        if check_codes:
+            for code in (c.code, *c.alternatives):
+                n = codes.normalize(code, expect=codes.CM)
+                if not n.ok or not codes.is_valid(n.code):
+                    raise ContentError(_where(path, f"condition '{c.id}': code '{code}' is not a valid, billable FY2026 ICD-10-CM code"))
+    for p in lib.procedures.values():
+        path = root / "procedures" / p.file
+        for t in p.teaching:
+            if t not in lib.teaching:
+                raise ContentError(_where(path, f"procedure '{p.id}': teaching point '{t}' does not exist"))
+        if check_codes:
+            for code in (p.code, *p.alternatives):
+                if not codes.pcs.is_valid(code, codes.DEFAULT_FY):
+                    raise ContentError(_where(path, f"procedure '{p.id}': code '{code}' is not a valid FY2026 ICD-10-PCS code"))
+    for s in lib.scenarios.values():
+        path = root / "scenarios" / s.file
+        refs = [("cc_pool", x) for x in s.cc_pool] + [("mcc_pool", x) for x in s.mcc_pool]
+        for v in s.variants:
+            refs += [(f"variants.{v.id}.principal", v.principal)] + [(f"variants.{v.id}.with", x) for x in v.with_]
+            for pid in v.procedures:
+                if pid not in lib.procedures:
+                    raise ContentError(_where(path, f"scenario '{s.id}': variants.{v.id}.procedures: unknown procedure '{pid}'"))
+        for name, picks in (("comorbidities", s.comorbidities), ("complications", s.complications)):
+            for pk in picks:
+                refs += [(name, cid) for _w, ids in pk.options for cid in ids]
+        for where, cid in refs:
+            if cid not in lib.conditions:
+                raise ContentError(_where(path, f"scenario '{s.id}': {where}: unknown condition '{cid}'"))
+        for t in s.teaching:
+            if t not in lib.teaching:
+                raise ContentError(_where(path, f"scenario '{s.id}': teaching point '{t}' does not exist"))
+        for _w, ids in (opt for pk in s.complications for opt in pk.options):
+            for cid in ids:
+                if lib.conditions[cid].poa != "N":
+                    raise ContentError(_where(path, f"scenario '{s.id}': complication '{cid}' must have poa N (hospital-acquired)"))
+
+
+@lru_cache(maxsize=1)
+def library() -> Library:
+    return load_library()

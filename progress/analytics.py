@@ -1,0 +1,337 @@
+"""Dashboard queries: pure reads returning plain lists and dicts (no pandas).
+
+Who can ask what is decided by `progress.authz`: learner views take `user_id` (default: the
+actor) and optionally `cohort_id` (the cohort's owner or an admin: every member at once).
+
+Assignment scores: a learner's best attempt counts for each case of an assignment; the
+assignment score is the sum of those best totals divided by the number of cases (a case not yet
+attempted counts 0), and is None while no case has been attempted. A learner has *completed* an
+assignment once every case has an attempt.
+
+Item analysis works on `attempt_items`. Discrimination is the classic upper-lower index: the
+share of correct answers among the top 27% of attempts (by total, within each scenario) minus
+that share among the bottom 27%.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from typing import Iterable
+
+from sqlite_utils import Database
+
+from progress.attempts import COMPONENTS
+from progress.authz import Actor, learner_scope, require_cohort_owner, require_user_read, subject_filter
+from progress.db import resolve, rows
+from progress.errors import ValidationError
+
+GROUP_SHARE = 0.27
+SCORE_BINS = 10
+_SCORES = ", ".join(f"a.score_{c}" for c in COMPONENTS)
+
+
+# ----------------------------------------------------------------------------- one learner (or cohort)
+def scores_over_time(actor: Actor, user_id: int | None = None, *,
+                     db: Database | None = None) -> list[dict]:
+    """Every attempt's total and component scores, oldest first."""
+    db = resolve(db)
+    where, params = subject_filter(db, actor, user_id=user_id)
+    return rows(db, f"""SELECT a.id AS attempt_id, a.submitted_at, a.scenario_id, a.seed,
+                               a.assignment_id, a.total, {_SCORES}
+                        FROM attempts a WHERE {where} ORDER BY a.submitted_at, a.id""", params)
+
+
+def mastery(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
+            db: Database | None = None) -> dict:
+    """Mean score per component, per topic (teaching point) and per MDC, with counts:
+    `{"attempts": n, "components": {c: {"mean", "n"}}, "topics": [...], "mdc": [...]}`."""
+    db = resolve(db)
+    where, params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id)
+    columns = ", ".join(f"AVG(a.score_{c}) AS mean_{c}, COUNT(a.score_{c}) AS n_{c}"
+                        for c in COMPONENTS)
+    summary = rows(db, f"SELECT COUNT(*) AS attempts, {columns} FROM attempts a WHERE {where}",
+                   params)[0]
+    topic_where, topic_params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id,
+                                               column="t.user_id")
+    return {
+        "attempts": summary["attempts"],
+        "components": {c: {"mean": summary[f"mean_{c}"], "n": summary[f"n_{c}"]} for c in COMPONENTS},
+        "topics": rows(db, f"""SELECT t.topic, AVG(a.total) AS mean, COUNT(*) AS n
+                               FROM attempt_topics t JOIN attempts a ON a.id = t.attempt_id
+                               WHERE {topic_where} GROUP BY t.topic ORDER BY mean, t.topic""",
+                       topic_params),
+        "mdc": rows(db, f"""SELECT a.mdc, AVG(a.total) AS mean, COUNT(*) AS n FROM attempts a
+                            WHERE {where} AND a.mdc IS NOT NULL GROUP BY a.mdc ORDER BY mean""",
+                    params),
+    }
+
+
+def weakest_skills(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
+                   limit: int = 3, min_attempts: int = 2, db: Database | None = None) -> list[dict]:
+    """The lowest-scoring components, topics and MDCs (each seen at least `min_attempts`
+    times), weakest first: `[{"kind": "component"|"topic"|"mdc", "key", "mean", "n"}]`.
+    Feeds "next suggested case"."""
+    found = mastery(actor, user_id, cohort_id=cohort_id, db=db)
+    skills = [{"kind": "component", "key": c, **v} for c, v in found["components"].items()]
+    skills += [{"kind": "topic", "key": t["topic"], "mean": t["mean"], "n": t["n"]}
+               for t in found["topics"]]
+    skills += [{"kind": "mdc", "key": m["mdc"], "mean": m["mean"], "n": m["n"]} for m in found["mdc"]]
+    skills = [s for s in skills if s["n"] >= min_attempts and s["mean"] is not None]
+    return sorted(skills, key=lambda s: (s["mean"], s["kind"], str(s["key"])))[:limit]
+
+
+def weekly_trend(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
+                 db: Database | None = None) -> list[dict]:
+    """Per week (starting Monday, UTC): attempts, distinct learners, mean total."""
+    db = resolve(db)
+    where, params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id)
+    return rows(db, f"""SELECT date(a.submitted_at, 'weekday 0', '-6 days') AS week,
+                               COUNT(*) AS attempts, COUNT(DISTINCT a.user_id) AS learners,
+                               AVG(a.total) AS mean
+                        FROM attempts a WHERE {where} GROUP BY week ORDER BY week""", params)
+
+
+def question_mastery(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
+                     by: str = "domain", db: Database | None = None) -> list[dict]:
+    """Quiz and exam answers per question domain (or topic): n, correct, pct; weakest first."""
+    if by not in ("domain", "topic"):
+        raise ValidationError("Group question results by 'domain' or 'topic'.")
+    db = resolve(db)
+    where, params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id,
+                                   column="q.user_id")
+    return rows(db, f"""SELECT q.{by} AS key, COUNT(*) AS n, SUM(q.correct) AS correct,
+                               100.0 * SUM(q.correct) / COUNT(*) AS pct
+                        FROM question_responses q WHERE {where}
+                        GROUP BY q.{by} ORDER BY pct, key""", params)
+
+
+# ----------------------------------------------------------------------------- assignments
+def assignment_score(bests: Iterable[float], n_items: int) -> float | None:
+    """Sum of best totals over the number of cases; None when nothing was attempted."""
+    bests = list(bests)
+    return sum(bests) / n_items if bests and n_items else None
+
+
+def learner_assignments(actor: Actor, user_id: int | None = None, *,
+                        db: Database | None = None) -> list[dict]:
+    """The assignments of every cohort the learner belongs to, with the learner's best total
+    per case, cases done and assignment score; soonest due first."""
+    db = resolve(db)
+    user_id = actor.user_id if user_id is None else user_id
+    require_user_read(db, actor, user_id)
+    best = {(r["assignment_id"], r["scenario_id"], r["seed"]): r["best"] for r in rows(
+        db, """SELECT assignment_id, scenario_id, seed, MAX(total) AS best FROM attempts
+               WHERE user_id = ? AND assignment_id IS NOT NULL
+               GROUP BY assignment_id, scenario_id, seed""", [user_id])}
+    found = rows(db, """SELECT s.*, c.name AS cohort_name FROM assignments s
+                        JOIN cohorts c ON c.id = s.cohort_id
+                        JOIN memberships m ON m.cohort_id = s.cohort_id AND m.user_id = ?
+                        ORDER BY s.due_at IS NULL, s.due_at, s.id""", [user_id])
+    return [_with_progress(a, best) for a in found]
+
+
+def _with_progress(assignment: dict, best: dict) -> dict:
+    assignment = dict(assignment)
+    items = [{**i, "best": best.get((assignment["id"], i["scenario"], i["seed"]))}
+             for i in json.loads(assignment.pop("items_json"))]
+    done = [i["best"] for i in items if i["best"] is not None]
+    return {**assignment, "items": items, "done": len(done),
+            "score": assignment_score(done, len(items))}
+
+
+def _cohort_grades(db: Database, cohort_id: int) -> dict[tuple[int, int], tuple[int, float]]:
+    """{(assignment_id, user_id): (cases done, sum of best totals)} for a cohort's members."""
+    found = rows(db, """SELECT assignment_id, user_id, COUNT(*) AS done, SUM(best) AS points FROM (
+                           SELECT a.assignment_id, a.user_id, MAX(a.total) AS best FROM attempts a
+                           WHERE a.assignment_id IN (SELECT id FROM assignments WHERE cohort_id = ?)
+                             AND a.user_id IN (SELECT user_id FROM memberships WHERE cohort_id = ?)
+                           GROUP BY a.assignment_id, a.user_id, a.scenario_id, a.seed)
+                        GROUP BY assignment_id, user_id""", [cohort_id, cohort_id])
+    return {(r["assignment_id"], r["user_id"]): (r["done"], r["points"]) for r in found}
+
+
+def _cohort_assignments(db: Database, cohort_id: int) -> list[dict]:
+    found = rows(db, """SELECT id, title, opens_at, due_at, items_json FROM assignments
+                        WHERE cohort_id = ? ORDER BY due_at IS NULL, due_at, id""", [cohort_id])
+    return [{**{k: v for k, v in a.items() if k != "items_json"},
+             "items": len(json.loads(a["items_json"]))} for a in found]
+
+
+def _members(db: Database, cohort_id: int) -> list[dict]:
+    return rows(db, """SELECT u.id AS user_id, u.username, u.display_name FROM memberships m
+                       JOIN users u ON u.id = m.user_id WHERE m.cohort_id = ?
+                       ORDER BY u.display_name, u.username""", [cohort_id])
+
+
+def _score(grades: dict, assignment: dict, user_id: int) -> tuple[int, float | None]:
+    done, points = grades.get((assignment["id"], user_id), (0, 0.0))
+    return done, (points / assignment["items"] if done else None)
+
+
+def gradebook(actor: Actor, cohort_id: int, *, db: Database | None = None) -> dict:
+    """One row per learner, one score per assignment (owner or admin):
+    `{"assignments": [{id, title, opens_at, due_at, items}], "rows": [{user_id, username,
+    display_name, scores: {assignment_id: score|None}, done: {assignment_id: n}, average}]}`.
+    `average` is the mean of the assignments that have a score."""
+    db = resolve(db)
+    require_cohort_owner(db, actor, cohort_id)
+    assignments, grades = _cohort_assignments(db, cohort_id), _cohort_grades(db, cohort_id)
+    table = []
+    for member in _members(db, cohort_id):
+        results = {a["id"]: _score(grades, a, member["user_id"]) for a in assignments}
+        scores = {aid: score for aid, (_, score) in results.items()}
+        marked = [s for s in scores.values() if s is not None]
+        table.append({**member, "scores": scores,
+                      "done": {aid: done for aid, (done, _) in results.items()},
+                      "average": statistics.fmean(marked) if marked else None})
+    return {"assignments": assignments, "rows": table}
+
+
+def gradebook_csv(actor: Actor, cohort_id: int, *, db: Database | None = None) -> str:
+    """The gradebook as CSV for an LMS import: username, display name, one column per
+    assignment ("Title [id]", 0-100 with one decimal, blank = not attempted), average."""
+    book = gradebook(actor, cohort_id, db=db)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["username", "display_name",
+                     *[_cell(f"{a['title']} [{a['id']}]") for a in book["assignments"]], "average"])
+    for row in book["rows"]:
+        writer.writerow([row["username"], _cell(row["display_name"]),
+                         *[_grade(row["scores"][a["id"]]) for a in book["assignments"]],
+                         _grade(row["average"])])
+    return out.getvalue()
+
+
+def _grade(score: float | None) -> str:
+    return "" if score is None else f"{score:.1f}"
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def assignment_summary(actor: Actor, cohort_id: int, *, db: Database | None = None) -> list[dict]:
+    """Per assignment: learners, started, completed, completion rate, mean and median score
+    (of learners who started) and a 10-bin distribution of those scores (owner or admin)."""
+    db = resolve(db)
+    require_cohort_owner(db, actor, cohort_id)
+    grades, members = _cohort_grades(db, cohort_id), _members(db, cohort_id)
+    summaries = []
+    for assignment in _cohort_assignments(db, cohort_id):
+        results = [_score(grades, assignment, m["user_id"]) for m in members]
+        scores = [score for _, score in results if score is not None]
+        completed = sum(1 for done, _ in results if done >= assignment["items"])
+        summaries.append({**assignment, "learners": len(members), "started": len(scores),
+                          "completed": completed,
+                          "completion_rate": completed / len(members) if members else None,
+                          "mean": statistics.fmean(scores) if scores else None,
+                          "median": statistics.median(scores) if scores else None,
+                          "bins": _bins(scores)})
+    return summaries
+
+
+def _bins(scores: list[float]) -> list[int]:
+    """Counts of scores in [0,10), [10,20) ... [90,100]."""
+    counts = [0] * SCORE_BINS
+    for score in scores:
+        counts[min(int(score // (100 / SCORE_BINS)), SCORE_BINS - 1)] += 1
+    return counts
+
+
+# ----------------------------------------------------------------------------- item analysis
+def item_analysis(actor: Actor, *, scenario_id: str | None = None, code: str | None = None,
+                  cohort_id: int | None = None, top_wrong: int = 3,
+                  db: Database | None = None) -> dict:
+    """Per expected code (and component) of one scenario, or of one code across scenarios:
+    n, pct_correct, pct_near_miss, discrimination and the most common wrong entries. For a
+    scenario, also the codes most often added that the key does not have (`extras`).
+    Staff only; the learners are one cohort, or every cohort the instructor owns (admin: all)."""
+    if scenario_id is None and code is None:
+        raise ValidationError("Choose a scenario or a code to analyse.")
+    db = resolve(db)
+    scope, params = learner_scope(db, actor, cohort_id=cohort_id)
+    pool, item_filter = _pool(scope, params, scenario_id, code)
+    stats = rows(db, _ITEM_STATS.format(pool=pool[0], item_filter=item_filter[0]),
+                 pool[1] + item_filter[1])
+    wrong = _common_wrong(db, pool, item_filter, top_wrong)
+    return {"attempts": rows(db, f"WITH pool AS ({pool[0]}) SELECT COUNT(*) AS n FROM pool",
+                             pool[1])[0]["n"],
+            "items": [_item_row(s, wrong.get((s["component"], s["expected"]), [])) for s in stats],
+            "extras": _extras(db, pool) if scenario_id is not None else []}
+
+
+def _pool(scope: str, params: list, scenario_id: str | None,
+          code: str | None) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The attempts to analyse (SQL + params) and the matching filter on their items."""
+    where, values = [scope], list(params)
+    item_filter = ("", [])
+    if scenario_id is not None:
+        where.append("a.scenario_id = ?")
+        values.append(scenario_id)
+    if code is not None:
+        where.append("a.id IN (SELECT attempt_id FROM attempt_items WHERE expected = ?)")
+        values.append(code)
+        item_filter = ("AND i.expected = ?", [code])
+    sql = f"SELECT a.id, a.scenario_id, a.total FROM attempts a WHERE {' AND '.join(where)}"
+    return (sql, values), item_filter
+
+
+_ITEM_STATS = """
+WITH pool AS ({pool}),
+ranked AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY scenario_id ORDER BY total, id) AS rn,
+                  COUNT(*) OVER (PARTITION BY scenario_id) AS n FROM pool),
+grouped AS (SELECT id, CASE WHEN rn <= n * {share} THEN 'lower'
+                            WHEN rn > n - n * {share} THEN 'upper' END AS grp FROM ranked)
+SELECT i.component, i.expected, COUNT(*) AS n,
+       COUNT(CASE WHEN i.status = 'correct' THEN 1 END) AS correct,
+       COUNT(CASE WHEN i.status = 'near_miss' THEN 1 END) AS near_miss,
+       COUNT(CASE WHEN g.grp = 'upper' THEN 1 END) AS upper_n,
+       COUNT(CASE WHEN g.grp = 'upper' AND i.status = 'correct' THEN 1 END) AS upper_correct,
+       COUNT(CASE WHEN g.grp = 'lower' THEN 1 END) AS lower_n,
+       COUNT(CASE WHEN g.grp = 'lower' AND i.status = 'correct' THEN 1 END) AS lower_correct
+FROM attempt_items i JOIN grouped g ON g.id = i.attempt_id
+WHERE i.expected IS NOT NULL {item_filter}
+GROUP BY i.component, i.expected
+ORDER BY 1.0 * correct / n, i.component, i.expected
+""".replace("{share}", str(GROUP_SHARE))
+
+
+def _common_wrong(db: Database, pool: tuple[str, list], item_filter: tuple[str, list],
+                  top: int) -> dict[tuple[str, str], list[dict]]:
+    found = rows(db, f"""WITH pool AS ({pool[0]})
+                         SELECT i.component, i.expected, i.entered, COUNT(*) AS n
+                         FROM attempt_items i JOIN pool p ON p.id = i.attempt_id
+                         WHERE i.status IN ('near_miss', 'wrong') AND i.entered IS NOT NULL
+                               AND i.expected IS NOT NULL {item_filter[0]}
+                         GROUP BY i.component, i.expected, i.entered
+                         ORDER BY n DESC, i.entered""", pool[1] + item_filter[1])
+    wrong: dict[tuple[str, str], list[dict]] = {}
+    for r in found:
+        answers = wrong.setdefault((r["component"], r["expected"]), [])
+        if len(answers) < top:
+            answers.append({"entered": r["entered"], "n": r["n"]})
+    return wrong
+
+
+def _extras(db: Database, pool: tuple[str, list], limit: int = 10) -> list[dict]:
+    return rows(db, f"""WITH pool AS ({pool[0]})
+                        SELECT i.component, i.entered AS code, COUNT(*) AS n
+                        FROM attempt_items i JOIN pool p ON p.id = i.attempt_id
+                        WHERE i.status = 'extra' AND i.entered IS NOT NULL
+                        GROUP BY i.component, i.entered ORDER BY n DESC, code LIMIT ?""",
+                pool[1] + [limit])
+
+
+def _item_row(stats: dict, wrong: list[dict]) -> dict:
+    def share(correct: int, n: int) -> float | None:
+        return correct / n if n else None
+    upper = share(stats["upper_correct"], stats["upper_n"])
+    lower = share(stats["lower_correct"], stats["lower_n"])
+    return {"component": stats["component"], "expected": stats["expected"], "n": stats["n"],
+            "pct_correct": 100 * stats["correct"] / stats["n"],
+            "pct_near_miss": 100 * stats["near_miss"] / stats["n"],
+            "discrimination": upper - lower if upper is not None and lower is not None else None,
+            "common_wrong": wrong}

@@ -1,0 +1,234 @@
+"""Versioned schema migrations, run with sqlite-utils' built-in `Migrations`.
+
+Each migration is a named SQL script; sqlite-utils records the applied names in the
+`_sqlite_migrations` table. Never edit a migration that has shipped: add a new one to the end of
+`_SCRIPTS` (the SQL is literal on purpose, so later code changes cannot alter a shipped
+migration). `migrate(db, upto=NAME)` stops after NAME, which the tests use to build a database
+at an earlier version, and `progress.transfer` uses to import an export at the version it was
+written with before migrating it forward.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from progress.db import write
+
+_CORE = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('learner', 'instructor', 'admin')),
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_login_at TEXT,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT
+);
+CREATE TABLE cohorts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    join_code TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX idx_cohorts_owner ON cohorts(owner_id);
+CREATE TABLE memberships (
+    cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (cohort_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_memberships_user ON memberships(user_id, cohort_id);
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY,
+    cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+    title TEXT NOT NULL,
+    items_json TEXT NOT NULL,
+    rubric TEXT NOT NULL DEFAULT '',
+    opens_at TEXT,
+    due_at TEXT,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX idx_assignments_cohort ON assignments(cohort_id, due_at);
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    submission_id TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    scenario_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    generator_version TEXT NOT NULL,
+    assignment_id INTEGER REFERENCES assignments(id),
+    started_at TEXT,
+    submitted_at TEXT NOT NULL,
+    duration_s REAL,
+    answer_json TEXT NOT NULL,
+    report_json TEXT NOT NULL,
+    total REAL NOT NULL CHECK (total BETWEEN 0 AND 100),
+    score_pdx REAL,
+    score_sdx REAL,
+    score_poa REAL,
+    score_pcs REAL,
+    score_drg REAL,
+    score_abstraction REAL,
+    rubric_version TEXT NOT NULL DEFAULT '',
+    mdc INTEGER
+);
+CREATE INDEX idx_attempts_user_time ON attempts(user_id, submitted_at);
+CREATE INDEX idx_attempts_assignment ON attempts(assignment_id, user_id, scenario_id, seed, total);
+CREATE INDEX idx_attempts_scenario ON attempts(scenario_id, user_id);
+CREATE TABLE attempt_items (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    idx INTEGER NOT NULL,
+    scenario_id TEXT NOT NULL,
+    component TEXT NOT NULL CHECK (component IN ('pdx', 'sdx', 'poa', 'pcs', 'drg', 'abstraction')),
+    expected TEXT,
+    entered TEXT,
+    status TEXT NOT NULL CHECK (status IN ('correct', 'near_miss', 'missing', 'extra', 'wrong')),
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    PRIMARY KEY (attempt_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX idx_items_scenario ON attempt_items(scenario_id, component, expected);
+CREATE INDEX idx_items_expected ON attempt_items(expected, component);
+CREATE TABLE attempt_topics (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    topic TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    PRIMARY KEY (attempt_id, topic)
+) WITHOUT ROWID;
+CREATE INDEX idx_topics_user ON attempt_topics(user_id, topic);
+CREATE TABLE drafts (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    scenario_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    assignment_id INTEGER REFERENCES assignments(id),
+    answer_json TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX idx_drafts_case ON drafts(user_id, scenario_id, seed, ifnull(assignment_id, 0));
+"""
+
+_GRADING = """
+CREATE TABLE score_overrides (
+    id INTEGER PRIMARY KEY,
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    item_idx INTEGER NOT NULL,
+    old_score REAL NOT NULL,
+    new_score REAL NOT NULL,
+    old_total REAL NOT NULL,
+    new_total REAL NOT NULL,
+    by_user INTEGER NOT NULL REFERENCES users(id),
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    FOREIGN KEY (attempt_id, item_idx) REFERENCES attempt_items(attempt_id, idx)
+);
+CREATE INDEX idx_overrides_attempt ON score_overrides(attempt_id, id);
+CREATE TABLE disputes (
+    id INTEGER PRIMARY KEY,
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    item_idx INTEGER NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    argument TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
+    ruling TEXT,
+    ruled_by INTEGER REFERENCES users(id),
+    ruled_at TEXT,
+    FOREIGN KEY (attempt_id, item_idx) REFERENCES attempt_items(attempt_id, idx)
+);
+CREATE UNIQUE INDEX idx_disputes_one_open ON disputes(attempt_id, item_idx) WHERE status = 'open';
+CREATE INDEX idx_disputes_user ON disputes(user_id, status);
+CREATE INDEX idx_disputes_attempt ON disputes(attempt_id);
+"""
+
+_LEARNING = """
+CREATE TABLE lesson_progress (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    lesson_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'completed')),
+    started_at TEXT NOT NULL,
+    completed_at TEXT,
+    PRIMARY KEY (user_id, lesson_id)
+) WITHOUT ROWID;
+CREATE TABLE exam_sessions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    blueprint_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    deadline_at TEXT NOT NULL,
+    submitted_at TEXT,
+    items_json TEXT NOT NULL,
+    answers_json TEXT NOT NULL DEFAULT '{}',
+    flags_json TEXT NOT NULL DEFAULT '[]',
+    report_json TEXT,
+    score REAL
+);
+CREATE INDEX idx_exams_user ON exam_sessions(user_id, started_at);
+CREATE TABLE question_responses (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    question_id TEXT NOT NULL,
+    chosen TEXT NOT NULL,
+    correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    domain TEXT NOT NULL DEFAULT '',
+    topic TEXT NOT NULL DEFAULT '',
+    exam_session_id INTEGER REFERENCES exam_sessions(id),
+    answered_at TEXT NOT NULL
+);
+CREATE INDEX idx_responses_user ON question_responses(user_id, domain);
+CREATE INDEX idx_responses_question ON question_responses(question_id);
+CREATE INDEX idx_responses_exam ON question_responses(exam_session_id);
+CREATE TABLE review_queue (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    item_type TEXT NOT NULL CHECK (item_type IN ('question', 'teaching_point')),
+    item_id TEXT NOT NULL,
+    box INTEGER NOT NULL CHECK (box BETWEEN 1 AND 5),
+    due_date TEXT NOT NULL,
+    last_result INTEGER CHECK (last_result IN (0, 1)),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, item_type, item_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_review_due ON review_queue(user_id, due_date);
+"""
+
+MIGRATIONS = Migrations("chartlab.progress")
+_SCRIPTS = (("0001_core", _CORE), ("0002_grading", _GRADING), ("0003_learning", _LEARNING))
+NAMES: tuple[str, ...] = tuple(name for name, _ in _SCRIPTS)
+LATEST = NAMES[-1]
+
+
+def _register(name: str, sql: str) -> None:
+    """Register migration `name`, which runs the SQL script `sql`."""
+    def run(db: Database) -> None:
+        db.executescript(sql)
+    MIGRATIONS(name=name)(run)
+
+
+for _name, _sql in _SCRIPTS:
+    _register(_name, _sql)
+
+
+def applied(db: Database) -> list[str]:
+    """Names of the migrations already applied to `db`, oldest first."""
+    return [m.name for m in MIGRATIONS.applied(db)]
+
+
+def migrate(db: Database, *, upto: str | None = None) -> list[str]:
+    """Apply pending migrations (all, or up to and including `upto`); return the applied names.
+
+    Runs in one IMMEDIATE transaction, so two processes starting at once cannot both migrate.
+    """
+    if upto is not None and upto not in NAMES:
+        raise ValueError(f"unknown migration {upto!r}")
+    later = NAMES[NAMES.index(upto) + 1:] if upto else ()
+    if set(later) & set(applied(db)):
+        raise ValueError(f"the database is already past migration {upto!r}")
+    if MIGRATIONS.pending(db):
+        with write(db):
+            MIGRATIONS.apply(db, stop_before=later or None)
+    return applied(db)

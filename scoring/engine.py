@@ -1,0 +1,105 @@
+"""`score(answer, key, rubric)`: run every component, weigh them by the rubric, order the
+feedback by consequence and build the ScoreReport."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cases.model import Answer, AnswerKey, Case
+
+from . import abstraction, codebook, diagnoses, drg, grouping, procedures
+from .clean import read_answer, read_key
+from .explain import feedback
+from .part import Part
+from .report import COMPONENTS, KINDS, Component, ScoreReport
+from .rubric import Rubric, resolve
+
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
+_COMPONENT_ORDER = {k: i for i, k in enumerate(COMPONENTS)}
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "hint": 2}
+
+EMPTY_MESSAGE = ("Nothing was entered, so there is nothing to score yet. Start with the discharge summary: find the "
+                 "condition that, after study, occasioned the admission (the principal diagnosis, Section II), then the "
+                 "other conditions that affected the stay (Section III) with their POA indicators, the significant "
+                 "procedures, and the UHDDS fields from the face sheet.")
+
+
+def _coerce_key(key) -> AnswerKey:
+    if isinstance(key, Case):
+        key = key.key
+    if not isinstance(key, AnswerKey):
+        raise TypeError(f"score() needs an AnswerKey (or a Case), not {type(key).__name__}")
+    return key
+
+
+def _clamp(x: float, hi: float = 100.0) -> float:
+    return min(hi, max(0.0, x))
+
+
+def _weigh(parts: list[Part], rubric: Rubric) -> list[Component]:
+    """Scale each part to its share of 100 points (by component weight, or per blank)."""
+    per_item = rubric.weighting == "item"
+    raw = {p.name: rubric.weights[p.name] * (p.units if per_item else 1.0)
+           for p in parts if p.units > 0 and rubric.weights[p.name] > 0}
+    total = sum(raw.values())
+    out = []
+    for p in parts:
+        mx = 100.0 * raw[p.name] / total if p.name in raw and total else 0.0
+        k = mx / p.units if p.units else 0.0
+        items = tuple(replace(i, score=i.score * k, max=i.max * k) for i in p.items)
+        out.append(Component(p.name, COMPONENTS[p.name], _clamp(mx * p.fraction, mx), mx, items,
+                             applicable=p.name in raw, note=p.note))
+    return out
+
+
+def _order_key(f) -> tuple:
+    tier = 0 if f.drg_changing else (1 if f.impact and f.severity == "error" else 2 + _SEVERITY_ORDER.get(f.severity, 2))
+    return (tier, -abs(f.amount or 0.0), _KIND_ORDER.get(f.kind, len(_KIND_ORDER)),
+            _COMPONENT_ORDER.get(f.component, 99), f.code, f.expected, f.message)
+
+
+def order_feedback(fbs: list) -> tuple:
+    """Most consequential first (DRG-changing, then payment/compliance impact, errors, warnings, hints)."""
+    seen, out = set(), []
+    for f in sorted(fbs, key=_order_key):
+        ident = (f.kind, f.component, f.code, f.expected, f.message)
+        if ident not in seen:
+            seen.add(ident)
+            out.append(f)
+    return tuple(out)
+
+
+def _messages(kv, groups, view, rubric: Rubric, blank: bool) -> tuple:
+    out = [EMPTY_MESSAGE] if blank else []
+    stored = kv.key.drg
+    if isinstance(stored, int) and groups.key.ok and groups.key.drg != stored:
+        out.append(f"Note for the case author: the key stores DRG {stored:03d} but its codes regroup to DRG "
+                   f"{groups.key.drg:03d}; scored against the stored DRG.")
+    out.append(f"Scored with rubric {rubric.label}.")
+    return tuple(out)
+
+
+def score(answer: Answer, key: AnswerKey, rubric: Rubric | str | None = None) -> ScoreReport:
+    """Score a learner's Answer against an AnswerKey. Never raises on anything the learner entered."""
+    rub = resolve(rubric)
+    kv = read_key(_coerce_key(key))
+    sub = read_answer(answer)
+    dm = diagnoses.match(sub, kv)
+    pm = procedures.match(sub, kv, rub)
+    groups = grouping.groupings(sub, kv)
+    view = drg.view(kv, dm, pm, sub, groups)
+    parts = [abstraction.score(sub, kv, view.key_drg), diagnoses.score_pdx(dm, sub, kv, rub),
+             diagnoses.score_sdx(dm, kv, rub), diagnoses.score_poa(dm, sub, kv, groups),
+             procedures.score(pm, kv, rub), drg.score(view, dm, pm, sub, groups, rub)]
+    if sub.blank:
+        fbs = [feedback("empty_answer", "pdx", EMPTY_MESSAGE)]
+    else:
+        fbs = drg.annotate([f for p in parts for f in p.feedback] + codebook.all_checks(sub, kv, groups), view, groups)
+    components = _weigh(parts, rub)
+    return ScoreReport(
+        total=round(_clamp(sum(c.score for c in components)), 2), components=tuple(components),
+        feedback=order_feedback(fbs), rubric_id=rub.id, rubric_version=rub.version,
+        learner_drg=view.learner_drg, learner_drg_title=view.learner_title, learner_weight=view.learner_weight,
+        key_drg=view.key_drg, key_drg_title=view.key_title, key_weight=view.key_weight,
+        payment_difference=view.difference, base_rate=view.base_rate,
+        drg_causes=tuple(c.id for c in view.causes), drg_summary=view.summary,
+        messages=_messages(kv, groups, view, rub, sub.blank))
