@@ -2,6 +2,8 @@
 
 Everything else in ChartLab asks this package; nothing here knows about learners or UI.
 """
+from functools import lru_cache
+
 from . import cm, pcs, weights
 from .engine import DEFAULT_FY, DEFAULT_VERSION, FISCAL_YEARS, VERSION_TO_FY
 from .grouper import (DISPOSITIONS, MAX_PROC, MAX_SDX, POA_VALUES, Claim, CodeRole, Edit, GroupResult,
@@ -30,6 +32,11 @@ def lookup(code: str, fy: int = DEFAULT_FY):
 
 def is_valid(code: str, fy: int = DEFAULT_FY, billable: bool = True) -> bool:
     """Valid (and by default billable) for fiscal year `fy`, by the MCE's code tables."""
+    return _is_valid(code, fy, billable) if isinstance(code, str) else False
+
+
+@lru_cache(maxsize=65536)
+def _is_valid(code: str, fy: int, billable: bool) -> bool:
     from . import engine
     n = normalize(code)
     if not n.ok:

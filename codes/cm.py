@@ -193,22 +193,27 @@ def _canon(codes) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _excludes1_ranges(code: str) -> tuple:
+    """((level, note text, CodeRange), ...) for every Excludes1 note that applies to `code`."""
+    inf = info(code)
+    if not inf:
+        return ()
+    return tuple((level, text, rng) for level, text in inf.notes("excludes1") for rng in parse_ranges(text))
+
+
 def excludes1_conflicts(codes) -> list[Conflict]:
     """Pairs in `codes` that an Excludes1 note forbids together, with the note text."""
     cs = _canon(codes)
     found = []
     for a in cs:
-        inf = info(a)
-        if not inf:
-            continue
-        for level, text in inf.notes("excludes1"):
-            for rng in parse_ranges(text):
-                lvl = level.replace(".", "")
-                for b in cs:
-                    # a note never excludes codes below the level it is written at
-                    own = not ("-" in level or level.isdigit()) and b.startswith(lvl)
-                    if b != a and not own and rng.contains(b):
-                        found.append(Conflict(a, b, level, text))
+        for level, text, rng in _excludes1_ranges(a):
+            lvl = level.replace(".", "")
+            for b in cs:
+                # a note never excludes codes below the level it is written at
+                own = not ("-" in level or level.isdigit()) and b.startswith(lvl)
+                if b != a and not own and rng.contains(b):
+                    found.append(Conflict(a, b, level, text))
     # one message per unordered pair (both codes' notes may name each other)
     seen, out = set(), []
     for c in found:
@@ -242,7 +247,8 @@ class PartnerNote:
                 f"report one of {opts} with it" + (" and sequence it first." if self.kind == "code_first" else "."))
 
 
-def partner_notes(code: str) -> list[PartnerNote]:
+@lru_cache(maxsize=8192)
+def partner_notes(code: str) -> tuple[PartnerNote, ...]:
     """'Code first' / 'use additional code' notes on a code (and its ancestors) that name codes."""
     inf = info(code)
     if not inf:
@@ -264,7 +270,7 @@ def partner_notes(code: str) -> list[PartnerNote]:
                 required = not (_CONDITIONAL.search(chunk) or ":" in chunk or "\n" in chunk.strip() or "-" in level
                                 or level.isdigit() or "infectious agent" in chunk)
                 out.append(PartnerNote(inf.code, kind, level, chunk, ranges, required))
-    return out
+    return tuple(out)
 
 
 def missing_partners(codes, required_only: bool = True) -> list[PartnerNote]:

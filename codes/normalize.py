@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 CM = "CM"
 PCS = "PCS"
@@ -59,6 +60,17 @@ def guess_system(code: str) -> str:
 
 def normalize(raw: object, expect: str | None = None) -> Normalized:
     """Normalise one typed code. `expect` may be "CM" or "PCS" to insist on one system."""
+    if isinstance(raw, str) and len(raw) <= 40:
+        return _normalize_str(raw, expect)
+    return _normalize(raw, expect)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_str(raw: str, expect: str | None) -> Normalized:
+    return _normalize(raw, expect)
+
+
+def _normalize(raw: object, expect: str | None) -> Normalized:
     if raw is None:
         return Normalized("", error="No code was entered.")
     if not isinstance(raw, str):

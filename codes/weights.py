@@ -15,8 +15,12 @@ from importlib import resources
 
 SOURCE = "CMS FY2026 IPPS Final Rule, Table 5 (via the `drg` 1.0.0 package, public domain data)"
 DEFAULT_BASE_RATE = 6500.00
-# Patient status codes to which the post-acute care transfer policy applies (42 CFR 412.4(c)).
-POST_ACUTE_DISPOSITIONS = {"02", "03", "05", "06", "62", "63", "65", "66", "82", "83", "85", "88", "90", "91", "93", "94"}
+# Patient status codes to which the post-acute care transfer policy applies (42 CFR 412.4(c)):
+# SNF, home health, excluded hospitals/units (IRF, LTCH, psychiatric, cancer/children's) and,
+# since FY2019, hospice (50, 51); the 8x/9x codes are the same places with a planned readmission.
+POST_ACUTE_DISPOSITIONS = {"03", "05", "06", "50", "51", "62", "63", "65", "83", "85", "86", "90", "91", "93"}
+# Transfers to another acute hospital (or a CAH) are paid per diem for every DRG (42 CFR 412.4(b)).
+ACUTE_TRANSFER_DISPOSITIONS = {"02", "66", "82", "94"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,12 @@ def payment(weight: float | None, rate: float | None = None) -> float | None:
 def transfer_policy(drg: int | None, disposition: str, los_days: int | None) -> str | None:
     """Explain when the post-acute / special-pay transfer policy would reduce payment."""
     inf = lookup(drg)
-    if not inf or disposition not in POST_ACUTE_DISPOSITIONS:
+    if not inf or inf.gmlos is None:
+        return None
+    if disposition in ACUTE_TRANSFER_DISPOSITIONS:
+        return (f"Status {disposition} is a transfer to another acute care hospital: for every DRG, a stay shorter "
+                f"than GMLOS-1 ({inf.gmlos - 1:.1f} days) is paid per diem instead of the full DRG amount.")
+    if disposition not in POST_ACUTE_DISPOSITIONS:
         return None
     if not (inf.post_acute or inf.special_pay):
         return None
