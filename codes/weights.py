@@ -81,20 +81,18 @@ def payment(weight: float | None, rate: float | None = None) -> float | None:
 
 
 def transfer_policy(drg: int | None, disposition: str, los_days: int | None) -> str | None:
-    """Explain when the post-acute / special-pay transfer policy would reduce payment."""
+    """Explain when a transfer policy would reduce payment (None when no policy applies)."""
     inf = lookup(drg)
     if not inf or inf.gmlos is None:
         return None
     if disposition in ACUTE_TRANSFER_DISPOSITIONS:
-        return (f"Status {disposition} is a transfer to another acute care hospital: for every DRG, a stay shorter "
-                f"than GMLOS-1 ({inf.gmlos - 1:.1f} days) is paid per diem instead of the full DRG amount.")
-    if disposition not in POST_ACUTE_DISPOSITIONS:
+        kind = f"Status {disposition} is a transfer to another acute care hospital, which affects every DRG"
+    elif disposition in POST_ACUTE_DISPOSITIONS and (inf.post_acute or inf.special_pay):
+        kind = (f"DRG {drg:03d} is a {'special-pay' if inf.special_pay else 'post-acute'} transfer DRG and "
+                f"status {disposition} is a post-acute transfer")
+    else:
         return None
-    if not (inf.post_acute or inf.special_pay):
-        return None
-    kind = "special-pay" if inf.special_pay else "post-acute"
-    if los_days is not None and inf.gmlos is not None and los_days + 1 >= inf.gmlos:
-        return (f"DRG {drg:03d} is a {kind} transfer DRG, but the stay ({los_days} days) reaches the geometric "
-                f"mean LOS minus one ({inf.gmlos - 1:.1f}), so the full DRG payment applies.")
-    return (f"DRG {drg:03d} is a {kind} transfer DRG and status {disposition} is a post-acute transfer: "
-            f"with a stay shorter than GMLOS-1 ({inf.gmlos - 1:.1f} days) payment becomes a per-diem, not the full DRG amount.")
+    cutoff = inf.gmlos - 1
+    if los_days is not None and los_days >= cutoff:
+        return f"{kind}, but the stay ({los_days} days) reaches GMLOS-1 ({cutoff:.1f} days), so the full DRG payment applies."
+    return f"{kind}: a stay shorter than GMLOS-1 ({cutoff:.1f} days) is paid per diem instead of the full DRG amount."
