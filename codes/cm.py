@@ -55,11 +55,13 @@ class CmInfo:
         return [(lv.code, t) for lv in self.levels for t in lv.notes.get(kind, [])]
 
 
+@lru_cache(maxsize=65536)
 def exists(code: str) -> bool:
     n = normalize(code, expect=CM)
     return n.ok and _lib().is_valid_item(display(n.code, CM))
 
 
+@lru_cache(maxsize=65536)
 def is_billable(code: str) -> bool:
     n = normalize(code, expect=CM)
     if not n.ok:
@@ -69,6 +71,7 @@ def is_billable(code: str) -> bool:
     return sic.is_valid_item(d) and sic.is_leaf(d)
 
 
+@lru_cache(maxsize=65536)
 def title(code: str) -> str | None:
     n = normalize(code, expect=CM)
     if not n.ok:
@@ -300,6 +303,7 @@ def sequencing_errors(codes) -> list[PartnerNote]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def sex_conflict(code: str, sex: str) -> str | None:
     """A warning when a code describes anatomy of the other sex (the FY2025+ MCE stopped editing this)."""
     n = normalize(code, expect=CM)

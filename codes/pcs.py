@@ -8,6 +8,7 @@ when the reference cache is built. See README "Data sources".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import engine, store
 from .normalize import PCS, normalize
@@ -50,6 +51,7 @@ class PcsInfo:
         return self.characters[2].meaning if self.characters else ""
 
 
+@lru_cache(maxsize=65536)
 def info(code: str) -> PcsInfo | None:
     n = normalize(code, expect=PCS)
     if not n.ok:
@@ -66,6 +68,7 @@ def title(code: str) -> str | None:
     return inf.title if inf else None
 
 
+@lru_cache(maxsize=65536)
 def is_valid(code: str, fy: int = engine.DEFAULT_FY) -> bool:
     n = normalize(code, expect=PCS)
     if not n.ok:

@@ -14,6 +14,7 @@ import re
 import sqlite3
 import threading
 import time
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Callable
@@ -26,6 +27,7 @@ _build_lock = threading.Lock()
 Progress = Callable[[float, str], None]
 
 
+@lru_cache(maxsize=1)
 def _versions() -> dict:
     return {p: metadata.version(p) for p in _SOURCES}
 
@@ -161,12 +163,14 @@ def ensure(progress: Progress | None = None) -> Path:
 
 def conn() -> sqlite3.Connection:
     """A read-only connection to the cache for this thread (built on first use)."""
-    path = ensure()
     c = getattr(_local, "conn", None)
-    if c is None or getattr(_local, "path", None) != path:
-        c = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        c.row_factory = sqlite3.Row
-        _local.conn, _local.path = c, path
+    key = (os.environ.get("CHARTLAB_CACHE_DIR"), os.environ.get("CHARTLAB_DB"))
+    if c is not None and getattr(_local, "key", None) == key:
+        return c
+    path = ensure()
+    c = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    c.row_factory = sqlite3.Row
+    _local.conn, _local.key = c, key
     return c
 
 
