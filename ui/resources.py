@@ -1,0 +1,40 @@
+"""Shared, cached objects: code tables, the case library, and learner-safe charts."""
+from __future__ import annotations
+
+import streamlit as st
+
+import cases
+import codes
+from codes import store
+
+
+@st.cache_resource(show_spinner=False)
+def reference_ready() -> bool:
+    """Build the code search cache on first use, with progress shown to whoever is waiting."""
+    if not store.is_built():
+        bar = st.progress(0.0, text="Building the code search index (first run only, under a minute)...")
+        store.ensure(progress=lambda frac, msg: bar.progress(min(1.0, frac), text=msg))
+        bar.empty()
+    return True
+
+
+@st.cache_resource(show_spinner="Loading the ICD-10-CM tabular list...")
+def cm_loaded() -> bool:
+    codes.cm.info("I10")  # loads the tabular list once per process
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def case_library():
+    return cases.library()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def chart(scenario_id: str, seed: int) -> dict:
+    """The chart a learner may read: patient, encounter and documents. Never the answer key."""
+    case = cases.generate(scenario_id, int(seed), case_library())
+    return case.to_dict(include_key=False)
+
+
+def scenario_catalogue() -> list[dict]:
+    return cases.list_scenarios()

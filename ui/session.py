@@ -1,0 +1,67 @@
+"""Who is signed in, role checks for every page, and turning domain errors into messages."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+import progress
+from progress import Actor, ProgressError, User
+
+ROLE_LABEL = {"learner": "Learner", "instructor": "Instructor", "admin": "Administrator"}
+
+
+def current_user() -> User | None:
+    user = st.session_state.get("user")
+    return user if isinstance(user, User) else None
+
+
+def actor() -> Actor | None:
+    user = current_user()
+    return user.actor if user else None
+
+
+def sign_in(user: User) -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]  # nothing from a previous user survives
+    st.session_state["user"] = user
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def require(*roles: str) -> User:
+    """Stop the page unless someone with one of `roles` is signed in (every page calls this)."""
+    user = current_user()
+    if user is None:
+        st.warning("Please sign in to use this page.")
+        st.stop()
+    if roles and user.role not in roles:
+        wanted = " or ".join(ROLE_LABEL[r].lower() + "s" for r in roles)
+        st.error(f"This page is for {wanted}. You are signed in as a {ROLE_LABEL[user.role].lower()}.")
+        st.stop()
+    return user
+
+
+@contextmanager
+def friendly_errors():
+    """Show a domain error as a clear message instead of a traceback."""
+    try:
+        yield
+    except ProgressError as exc:
+        st.error(str(exc))
+    except (ValueError, KeyError) as exc:
+        st.error(f"That did not work: {exc}")
+
+
+def db_ready() -> bool:
+    """True once the database answers; shows a clear message when it is busy or unreadable."""
+    try:
+        progress.needs_first_user()
+        return True
+    except Exception as exc:  # the database file is locked, unreadable or on a full disk
+        st.error(f"The ChartLab database is not available right now ({type(exc).__name__}). "
+                 "Please try again in a moment.")
+        return False
