@@ -67,6 +67,53 @@ def _faker() -> Faker:
     return _local.faker
 
 
+class _Names:
+    """Faker's en_US name tables with their frequency weights, sampled with the case's seeded
+    Faker RNG. Same names and distribution as fake.first_name()/last_name(), ~20x faster
+    (Faker recomputes the weight table on every call)."""
+
+    def __init__(self):
+        from faker.providers.person.en_US import Provider
+        self.tables = {}
+        for kind, table in (("M", Provider.first_names_male), ("F", Provider.first_names_female),
+                            ("last", Provider.last_names)):
+            names = list(table)
+            total, cum = 0.0, []
+            for n in names:
+                total += float(table[n])
+                cum.append(total)
+            self.tables[kind] = (names, cum)
+
+    def pick(self, rnd: random.Random, kind: str) -> str:
+        names, cum = self.tables[kind]
+        return rnd.choices(names, cum_weights=cum)[0]
+
+
+@lru_cache(maxsize=1)
+def _names() -> _Names:
+    return _Names()
+
+
+def _first(fake: Faker, sex: str) -> str:
+    return _names().pick(fake.random, sex if sex in ("M", "F") else fake.random.choice("MF"))
+
+
+def _last(fake: Faker) -> str:
+    return _names().pick(fake.random, "last")
+
+
+def _address(fake: Faker) -> str:
+    """A US-style address from Faker's en_US address tables (same shapes as fake.address())."""
+    from faker.providers.address.en_US import Provider as A
+    r = fake.random
+    street = f"{r.randint(100, 99999)} {_last(fake) if r.random() < 0.5 else _first(fake, '')} {r.choice(A.street_suffixes)}"
+    form = r.randrange(4)
+    first = _first(fake, "")
+    city = (f"{r.choice(A.city_prefixes)} {first}{r.choice(A.city_suffixes)}", f"{r.choice(A.city_prefixes)} {first}",
+            f"{first}{r.choice(A.city_suffixes)}", f"{_last(fake)}{r.choice(A.city_suffixes)}")[form]
+    return f"{street}, {city}, {r.choice(A.states_abbr)} {r.randint(10000, 99999)}"
+
+
 def _seed_int(*parts) -> int:
     return int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:12], 16)
 
@@ -108,8 +155,8 @@ def _patient(s: Scenario, fake: Faker, rng: random.Random, admit: datetime) -> P
     else:
         dob = admit.date() - timedelta(days=age * 365 + rng.randint(age // 4 + 1, age // 4 + 360))
         age = admit.date().year - dob.year - ((admit.month, admit.day) < (dob.month, dob.day))
-    first = fake.first_name_male() if sex == "M" else fake.first_name_female()
-    last = fake.last_name()
+    first = _first(fake, sex)
+    last = _last(fake)
     if age >= 65:
         payer = "Medicare" if rng.random() < 0.88 else rng.choice(["Commercial", "Medicaid"])
     elif s.newborn:
@@ -119,14 +166,15 @@ def _patient(s: Scenario, fake: Faker, rng: random.Random, admit: datetime) -> P
     return Patient(
         first_name=first, last_name=last, sex=sex, dob=dob.isoformat(), age=age,
         mrn=f"CL{rng.randint(1000000, 9999999)}", account=f"A{rng.randint(10**8, 10**9 - 1)}",
-        address=fake.address().replace("\n", ", "), phone=f"({rng.randint(201, 989)}) 555-01{rng.randint(0, 99):02d}",
+        address=_address(fake), phone=f"({rng.randint(201, 989)}) 555-01{rng.randint(0, 99):02d}",
         payer=payer, marital_status=rng.choice(["Married", "Single", "Widowed", "Divorced"]) if age >= 18 else "Single",
-        emergency_contact=f"{fake.name()} ({rng.choice(['spouse', 'daughter', 'son', 'sister', 'friend'])}) "
-                          f"({rng.randint(201, 989)}) 555-01{rng.randint(0, 99):02d}" if not s.newborn else f"{fake.name_female()} (mother)")
+        emergency_contact=f"{_first(fake, '')} {last if rng.random() < 0.6 else _last(fake)} "
+                          f"({rng.choice(['spouse', 'daughter', 'son', 'sister', 'friend'])}) "
+                          f"({rng.randint(201, 989)}) 555-01{rng.randint(0, 99):02d}" if not s.newborn else f"{_first(fake, 'F')} {last} (mother)")
 
 
 def _doctor(fake: Faker, specialty: str) -> Physician:
-    return Physician(f"{fake.first_name()} {fake.last_name()}, {'MD' if fake.random.random() < 0.8 else 'DO'}",
+    return Physician(f"{_first(fake, '')} {_last(fake)}, {'MD' if fake.random.random() < 0.8 else 'DO'}",
                      specialty, npi=f"1{fake.random.randint(100000000, 999999999)}")
 
 
@@ -197,7 +245,7 @@ def _lab_rows(conds, rng, admit: datetime, los: int) -> list[LabRow]:
     days = sorted({0, min(1, los - 1), max(0, los - 1)})
     rows = []
     for day in days:
-        when = _at(admit, day, 5, 30)
+        when = _fmt_dt(_at(admit, day, 5, 30))
         for panel, tests in panels.items():
             for b in tests:
                 ref = tuple(b["ref"])
@@ -212,7 +260,7 @@ def _lab_rows(conds, rng, admit: datetime, los: int) -> list[LabRow]:
                         ref, dec = lab.ref, lab.decimals
                 elif incidental and incidental["test"] == b["test"] and day == 0:
                     value = rng.uniform(*incidental["value"])
-                rows.append(LabRow(_fmt_dt(when), panel, b["test"], _num(value, dec), b["unit"],
+                rows.append(LabRow(when, panel, b["test"], _num(value, dec), b["unit"],
                                    f"{_num(ref[0], dec)}-{_num(ref[1], dec)}", _flag(value, ref)))
     for lab, c in extra:
         lab_days = [lab.day] + [lab.day + 1 + i for i in range(len(lab.trend))]
@@ -454,7 +502,7 @@ class _Writer:
                 when = _at(self.admit, day, 11)
                 text = "\n".join([f"{im.study.upper()}", f"Indication: {self.rng.choice(self.s.chief_complaint)}",
                                   "Findings: " + self.pick(im.findings), "Impression: " + self.pick(im.impression)])
-                self.add("imaging", im.study, f"{self.fake.last_name()}, MD (Radiology)", when, text)
+                self.add("imaging", im.study, f"{_last(self.fake)}, MD (Radiology)", when, text)
 
     def mar(self):
         inpatient = self.meds("inpatient_meds")
