@@ -85,6 +85,8 @@ def _normalize(raw: object, expect: str | None) -> Normalized:
     if not code.isascii() or not code.isalnum():
         return Normalized(raw, error=f"'{raw.strip()}' contains characters that never appear in ICD-10 codes.")
     system = guess_system(code)
+    if expect == PCS and _PCS_RE.match(code):
+        system = PCS  # e.g. imaging "B2111ZZ" has a CM-like shape but is asked for as PCS
     if not system:
         if len(code) == 7 and ("O" in code or "I" in code) and code[0].isdigit():
             return Normalized(raw, error=f"'{code}' looks like ICD-10-PCS, but PCS never uses the letters O or I (they are read as 0 and 1).")

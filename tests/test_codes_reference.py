@@ -115,3 +115,12 @@ def test_lookup_and_is_valid():
     assert codes.is_valid("0DTJ4ZZ") and not codes.is_valid("bogus")
     assert isinstance(codes.lookup("0DTJ4ZZ"), pcs.PcsInfo)
     assert isinstance(codes.lookup("I10"), cm.CmInfo)
+
+
+def test_pcs_codes_with_cm_like_shapes():
+    # imaging codes such as B2111ZZ look like ICD-10-CM by shape; asked for as PCS they are PCS
+    assert codes.normalize("B2111ZZ", expect="PCS").ok
+    assert codes.is_valid("B2111ZZ")
+    assert isinstance(codes.lookup("B2111ZZ"), pcs.PcsInfo)
+    r = codes.group(codes.Claim("I21.4", "Y", (), ("B2111ZZ",), age=70, sex="M"))
+    assert r.ok and not r.ignored
