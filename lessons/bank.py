@@ -275,21 +275,23 @@ def load_bank(directory: Path | str | None = None) -> list[Question]:
     return list(_load_cached(str(d), dir_signature(d, ".yaml")))
 
 
-def _matches(value, wanted) -> bool:
+def _wanted(wanted) -> set | None:
+    """A filter value as a set (None = no filter): 'CCA' -> {'CCA'}, [1, 2] -> {1, 2}."""
     if wanted is None:
-        return True
-    if isinstance(wanted, (str, int)):
-        return value == wanted
-    return value in set(wanted)
+        return None
+    return {wanted} if isinstance(wanted, (str, int)) else set(wanted)
 
 
 def select(bank: Iterable[Question], *, topic=None, domain=None, credential=None, difficulty=None,
            lesson=None) -> list[Question]:
-    """Questions matching every given filter; each filter is a value or a collection of values."""
+    """Questions matching every given filter; each filter is a value or a collection of values
+    (a question matches `credential` when it is tagged with any of them)."""
+    single = [(attr, _wanted(v)) for attr, v in
+              (("topic", topic), ("domain", domain), ("difficulty", difficulty), ("lesson", lesson)) if v is not None]
+    creds = _wanted(credential)
     return [q for q in bank
-            if _matches(q.topic, topic) and _matches(q.domain, domain) and _matches(q.difficulty, difficulty)
-            and _matches(q.lesson, lesson)
-            and (credential is None or bool(set(q.credentials) & ({credential} if isinstance(credential, str) else set(credential))))]
+            if all(getattr(q, attr) in allowed for attr, allowed in single)
+            and (creds is None or bool(creds & set(q.credentials)))]
 
 
 # --- code validity ---------------------------------------------------------------------------

@@ -148,9 +148,8 @@ def _check_problems(check, file: str) -> list[Problem]:
         out.append(Problem(file, "check", f"has {len(check)} questions; a lesson needs {MIN_CHECKS} to {MAX_CHECKS}"))
     for i, q in enumerate(check):
         where = f"check[{i}]"
-        keys = check_keys(q, CHECK_KEYS, (), file, where)
-        out += keys
-        if keys and not isinstance(q, dict):
+        out += check_keys(q, CHECK_KEYS, (), file, where)
+        if not isinstance(q, dict):
             continue
         if "question" in q and not is_text(q["question"]):
             out.append(Problem(file, f"{where}.question", "must be a non-empty string"))

@@ -341,7 +341,10 @@ def _check_answer(item: ExamItem, value: Any) -> None:
 
 
 def start_exam(blueprint: Blueprint, draw: Draw, now: datetime) -> ExamSession:
-    """A new session for drawn items; the clock runs from `now` for blueprint.minutes."""
+    """A new session for drawn items; the clock runs from `now` for blueprint.minutes.
+    Raises ValueError when nothing could be drawn (the notes say why)."""
+    if not draw.items:
+        raise ValueError("no items could be drawn for this blueprint: " + " ".join(draw.notes))
     domains = [dm.name for dm in blueprint.domains] + ([blueprint.case_domain] if blueprint.cases else [])
     return ExamSession(blueprint_id=blueprint.id, title=blueprint.title, credential=blueprint.credential,
                        items=draw.items, domains=tuple(domains), started_at=now,

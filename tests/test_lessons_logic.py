@@ -478,6 +478,8 @@ def test_draw_shortfall_redistributes_then_shortens(mini):
     assert any("This exam has 4 questions instead of 10" in n for n in tiny.notes)
     empty = exam.draw_items(mini, [], random.Random(2))
     assert empty.items == () and any("0 questions instead of 10" in n for n in empty.notes)
+    with pytest.raises(ValueError, match="no items"):
+        exam.start_exam(mini, empty, T0)
 
 
 def test_draw_cases_follow_questions(mini_cic):
