@@ -97,18 +97,21 @@ def _decoy_hash(active_hasher: PasswordHasher) -> str:
 
 
 # ----------------------------------------------------------------------------- creating accounts
-def _insert_user(db: Database, username: str, password: str, role: str,
-                 display_name: str | None) -> User:
-    """Validate and insert one user inside the caller's transaction."""
+def _new_user(username: str, password: str, role: str, display_name: str | None) -> dict:
+    """A validated users row, password hashed (slow: done before any transaction opens)."""
     username = _check_username(username)
     if role not in ROLES:
         raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.")
     _check_password(password, username)
-    display_name = (display_name or "").strip()[:80] or username
+    return {"username": username, "display_name": (display_name or "").strip()[:80] or username,
+            "role": role, "password_hash": hasher.hash(password), "created_at": iso()}
+
+
+def _insert_user(db: Database, row: dict) -> User:
+    """Insert a `_new_user` row inside the caller's transaction."""
     try:
-        cursor = db.execute(
-            """INSERT INTO users (username, display_name, role, password_hash, created_at)
-               VALUES (?, ?, ?, ?, ?)""", [username, display_name, role, hasher.hash(password), iso()])
+        cursor = db.execute("""INSERT INTO users (username, display_name, role, password_hash, created_at)
+                               VALUES (:username, :display_name, :role, :password_hash, :created_at)""", row)
     except sqlite3.IntegrityError:
         raise ValidationError("That username is taken.") from None
     return _user(db, cursor.lastrowid)
@@ -125,9 +128,9 @@ def provision_user(username: str, password: str, role: str, display_name: str | 
                    *, db: Database | None = None) -> User:
     """Create any account WITHOUT an authorisation check: for trusted operator tools only
     (`python -m progress create-user`, demo seeding). The app itself uses `create_user`."""
-    db = resolve(db)
+    row, db = _new_user(username, password, role, display_name), resolve(db)
     with write(db):
-        return _insert_user(db, username, password, role, display_name)
+        return _insert_user(db, row)
 
 
 def needs_first_user(*, db: Database | None = None) -> bool:
@@ -140,11 +143,11 @@ def create_first_user(username: str, password: str, role: str = "admin",
     """Create the first admin or instructor; refused as soon as any account exists."""
     if role not in ("admin", "instructor"):
         raise ValidationError("The first account must be an admin or an instructor.")
-    db = resolve(db)
+    row, db = _new_user(username, password, role, display_name), resolve(db)
     with write(db):
         if not needs_first_user(db=db):
             raise PermissionDenied("The first account already exists; sign in instead.")
-        return _insert_user(db, username, password, role, display_name)
+        return _insert_user(db, row)
 
 
 def create_user(actor: Actor, username: str, password: str, role: str = "learner",
@@ -153,21 +156,20 @@ def create_user(actor: Actor, username: str, password: str, role: str = "learner
     require_staff(actor)
     if role != "learner":
         require_admin(actor)
-    db = resolve(db)
+    row, db = _new_user(username, password, role, display_name), resolve(db)
     with write(db):
-        return _insert_user(db, username, password, role, display_name)
+        return _insert_user(db, row)
 
 
 def register_learner(join_code: str, username: str, password: str,
                      display_name: str | None = None, *, db: Database | None = None) -> User:
     """Self-registration: a new learner account, enrolled in the cohort of `join_code`."""
-    db = resolve(db)
-    code = normalize_join_code(join_code)
+    row, db = _new_user(username, password, "learner", display_name), resolve(db)
     with write(db):
-        cohort = one(db, "SELECT id FROM cohorts WHERE join_code = ?", [code])
+        cohort = one(db, "SELECT id FROM cohorts WHERE join_code = ?", [normalize_join_code(join_code)])
         if cohort is None:
             raise ValidationError("That join code is not valid. Ask your instructor for it.")
-        user = _insert_user(db, username, password, "learner", display_name)
+        user = _insert_user(db, row)
         db.execute("INSERT INTO memberships (cohort_id, user_id, joined_at) VALUES (?, ?, ?)",
                    [cohort["id"], user.id, iso()])
     return user
@@ -218,16 +220,20 @@ def _record_failure(db: Database, user_id: int, now: datetime) -> AuthError:
 
 def _record_success(db: Database, user_id: int, password_hash: str, password: str,
                     now: datetime) -> None:
+    """Reset the failure count, stamp the sign-in, upgrade a hash made with weaker parameters."""
+    if hasher.check_needs_rehash(password_hash):
+        password_hash = hasher.hash(password)
     with write(db):
-        db.execute("""UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?
-                      WHERE id = ?""", [iso(now), user_id])
-        if hasher.check_needs_rehash(password_hash):
-            _set_password(db, user_id, password)
+        db.execute("""UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?,
+                      password_hash = ? WHERE id = ?""", [iso(now), password_hash, user_id])
 
 
 def _set_password(db: Database, user_id: int, password: str) -> None:
-    db.execute("""UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL
-                  WHERE id = ?""", [hasher.hash(password), user_id])
+    """Store a new password (hashed before the transaction) and lift any lockout."""
+    password_hash = hasher.hash(password)
+    with write(db):
+        db.execute("""UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL
+                      WHERE id = ?""", [password_hash, user_id])
 
 
 # ----------------------------------------------------------------------------- passwords
@@ -243,8 +249,7 @@ def change_password(actor: Actor, old_password: str, new_password: str, *,
     if new_password == old_password:
         raise ValidationError("Choose a password different from the current one.")
     _check_password(new_password, row["username"])
-    with write(db):
-        _set_password(db, actor.user_id, new_password)
+    _set_password(db, actor.user_id, new_password)
 
 
 def reset_password(actor: Actor, user_id: int, new_password: str, *,
@@ -257,8 +262,7 @@ def reset_password(actor: Actor, user_id: int, new_password: str, *,
     if target.role != "learner":
         require_admin(actor)
     _check_password(new_password, target.username)
-    with write(db):
-        _set_password(db, user_id, new_password)
+    _set_password(db, user_id, new_password)
 
 
 # ----------------------------------------------------------------------------- reading accounts

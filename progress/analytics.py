@@ -8,9 +8,12 @@ assignment score is the sum of those best totals divided by the number of cases 
 attempted counts 0), and is None while no case has been attempted. A learner has *completed* an
 assignment once every case has an attempt.
 
-Item analysis works on `attempt_items`. Discrimination is the classic upper-lower index: the
-share of correct answers among the top 27% of attempts (by total, within each scenario) minus
-that share among the bottom 27%.
+Item analysis works on `attempt_items`. An item is (component, label, expected code) as the
+scorer reports them (e.g. sdx / "Secondary diagnosis" / "I50.23", drg / "DRG you chose" /
+"DRG 291"); abstraction items are grouped by field label alone, since their expected values
+differ from case to case. Discrimination is the classic upper-lower index: the
+share of correct answers among the top 27% of attempts (by total, within each scenario, rounded
+to whole attempts) minus that share among the bottom 27%; None when a group is empty.
 """
 from __future__ import annotations
 
@@ -18,8 +21,6 @@ import csv
 import io
 import json
 import statistics
-from typing import Iterable
-
 from sqlite_utils import Database
 
 from progress.attempts import COMPONENTS
@@ -46,26 +47,38 @@ def scores_over_time(actor: Actor, user_id: int | None = None, *,
 def mastery(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
             db: Database | None = None) -> dict:
     """Mean score per component, per topic (teaching point) and per MDC, with counts:
-    `{"attempts": n, "components": {c: {"mean", "n"}}, "topics": [...], "mdc": [...]}`."""
+    `{"attempts": n, "components": {c: {"mean", "n"}}, "topics": [...], "mdc": [...]}`,
+    topics and MDCs weakest first.
+
+    Both queries aggregate per learner first, in the order of a covering index (no sort), then
+    across learners, which beats one flat GROUP BY on large cohorts (see bench/bench_progress.py)."""
     db = resolve(db)
     where, params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id)
-    columns = ", ".join(f"AVG(a.score_{c}) AS mean_{c}, COUNT(a.score_{c}) AS n_{c}"
-                        for c in COMPONENTS)
-    summary = rows(db, f"SELECT COUNT(*) AS attempts, {columns} FROM attempts a WHERE {where}",
-                   params)[0]
+    inner = ", ".join(f"TOTAL(a.score_{c}) AS sum_{c}, COUNT(a.score_{c}) AS n_{c}" for c in COMPONENTS)
+    outer = ", ".join(f"SUM(sum_{c}) AS sum_{c}, SUM(n_{c}) AS n_{c}" for c in COMPONENTS)
+    by_mdc = rows(db, f"""SELECT mdc, SUM(n) AS n, SUM(points) / SUM(n) AS mean, {outer} FROM (
+                              SELECT a.mdc, COUNT(*) AS n, TOTAL(a.total) AS points, {inner}
+                              FROM attempts a WHERE {where} GROUP BY a.user_id, a.mdc)
+                          GROUP BY mdc""", params)
     topic_where, topic_params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id,
                                                column="t.user_id")
+    topics = rows(db, f"""SELECT topic, SUM(points) / SUM(n) AS mean, SUM(n) AS n FROM (
+                              SELECT t.topic, TOTAL(t.total) AS points, COUNT(*) AS n
+                              FROM attempt_topics t WHERE {topic_where} GROUP BY t.user_id, t.topic)
+                          GROUP BY topic ORDER BY mean, topic""", topic_params)
     return {
-        "attempts": summary["attempts"],
-        "components": {c: {"mean": summary[f"mean_{c}"], "n": summary[f"n_{c}"]} for c in COMPONENTS},
-        "topics": rows(db, f"""SELECT t.topic, AVG(a.total) AS mean, COUNT(*) AS n
-                               FROM attempt_topics t JOIN attempts a ON a.id = t.attempt_id
-                               WHERE {topic_where} GROUP BY t.topic ORDER BY mean, t.topic""",
-                       topic_params),
-        "mdc": rows(db, f"""SELECT a.mdc, AVG(a.total) AS mean, COUNT(*) AS n FROM attempts a
-                            WHERE {where} AND a.mdc IS NOT NULL GROUP BY a.mdc ORDER BY mean""",
-                    params),
+        "attempts": sum(r["n"] for r in by_mdc),
+        "components": {c: _pooled(by_mdc, c) for c in COMPONENTS},
+        "topics": topics,
+        "mdc": sorted(({"mdc": r["mdc"], "mean": r["mean"], "n": r["n"]} for r in by_mdc
+                       if r["mdc"] is not None), key=lambda r: (r["mean"], r["mdc"])),
     }
+
+
+def _pooled(groups: list[dict], component: str) -> dict:
+    """A component's mean over every group (per-MDC sums and counts pooled)."""
+    n = sum(g[f"n_{component}"] for g in groups)
+    return {"mean": sum(g[f"sum_{component}"] for g in groups) / n if n else None, "n": n}
 
 
 def weakest_skills(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
@@ -108,10 +121,9 @@ def question_mastery(actor: Actor, user_id: int | None = None, *, cohort_id: int
 
 
 # ----------------------------------------------------------------------------- assignments
-def assignment_score(bests: Iterable[float], n_items: int) -> float | None:
+def _assignment_score(done: int, points: float, n_items: int) -> float | None:
     """Sum of best totals over the number of cases; None when nothing was attempted."""
-    bests = list(bests)
-    return sum(bests) / n_items if bests and n_items else None
+    return points / n_items if done and n_items else None
 
 
 def learner_assignments(actor: Actor, user_id: int | None = None, *,
@@ -136,20 +148,21 @@ def _with_progress(assignment: dict, best: dict) -> dict:
     assignment = dict(assignment)
     items = [{**i, "best": best.get((assignment["id"], i["scenario"], i["seed"]))}
              for i in json.loads(assignment.pop("items_json"))]
-    done = [i["best"] for i in items if i["best"] is not None]
-    return {**assignment, "items": items, "done": len(done),
-            "score": assignment_score(done, len(items))}
+    bests = [i["best"] for i in items if i["best"] is not None]
+    return {**assignment, "items": items, "done": len(bests),
+            "score": _assignment_score(len(bests), sum(bests), len(items))}
 
 
 def _cohort_grades(db: Database, cohort_id: int) -> dict[tuple[int, int], tuple[int, float]]:
-    """{(assignment_id, user_id): (cases done, sum of best totals)} for a cohort's members."""
-    found = rows(db, """SELECT assignment_id, user_id, COUNT(*) AS done, SUM(best) AS points FROM (
-                           SELECT a.assignment_id, a.user_id, MAX(a.total) AS best FROM attempts a
-                           WHERE a.assignment_id IN (SELECT id FROM assignments WHERE cohort_id = ?)
-                             AND a.user_id IN (SELECT user_id FROM memberships WHERE cohort_id = ?)
-                           GROUP BY a.assignment_id, a.user_id, a.scenario_id, a.seed)
-                        GROUP BY assignment_id, user_id""", [cohort_id, cohort_id])
-    return {(r["assignment_id"], r["user_id"]): (r["done"], r["points"]) for r in found}
+    """{(assignment_id, user_id): (cases done, sum of best totals)} for a cohort's members
+    (read as tuples: ~20,000 rows for 1,000 learners, where building dicts would double the time)."""
+    cursor = db.execute("""SELECT assignment_id, user_id, COUNT(*), SUM(best) FROM (
+                               SELECT a.assignment_id, a.user_id, MAX(a.total) AS best FROM attempts a
+                               WHERE a.assignment_id IN (SELECT id FROM assignments WHERE cohort_id = ?)
+                                 AND a.user_id IN (SELECT user_id FROM memberships WHERE cohort_id = ?)
+                               GROUP BY a.assignment_id, a.user_id, a.scenario_id, a.seed)
+                           GROUP BY assignment_id, user_id""", [cohort_id, cohort_id])
+    return {(assignment_id, user_id): (done, points) for assignment_id, user_id, done, points in cursor}
 
 
 def _cohort_assignments(db: Database, cohort_id: int) -> list[dict]:
@@ -167,7 +180,7 @@ def _members(db: Database, cohort_id: int) -> list[dict]:
 
 def _score(grades: dict, assignment: dict, user_id: int) -> tuple[int, float | None]:
     done, points = grades.get((assignment["id"], user_id), (0, 0.0))
-    return done, (points / assignment["items"] if done else None)
+    return done, _assignment_score(done, points, assignment["items"])
 
 
 def gradebook(actor: Actor, cohort_id: int, *, db: Database | None = None) -> dict:
@@ -245,10 +258,11 @@ def _bins(scores: list[float]) -> list[int]:
 def item_analysis(actor: Actor, *, scenario_id: str | None = None, code: str | None = None,
                   cohort_id: int | None = None, top_wrong: int = 3,
                   db: Database | None = None) -> dict:
-    """Per expected code (and component) of one scenario, or of one code across scenarios:
-    n, pct_correct, pct_near_miss, discrimination and the most common wrong entries. For a
-    scenario, also the codes most often added that the key does not have (`extras`).
-    Staff only; the learners are one cohort, or every cohort the instructor owns (admin: all)."""
+    """Per item of one scenario, or per item expecting `code` (exactly as the scorer reports it)
+    across scenarios: n, pct_correct, pct_near_miss, discrimination and the most common wrong
+    entries. For a scenario, also the codes most often added that the key does not have
+    (`extras`). Staff only; the learners are one cohort, or every cohort the instructor owns
+    (admin: everyone). `{"attempts": n, "items": [{component, label, expected, ...}], "extras"}`"""
     if scenario_id is None and code is None:
         raise ValidationError("Choose a scenario or a code to analyse.")
     db = resolve(db)
@@ -259,7 +273,7 @@ def item_analysis(actor: Actor, *, scenario_id: str | None = None, code: str | N
     wrong = _common_wrong(db, pool, item_filter, top_wrong)
     return {"attempts": rows(db, f"WITH pool AS ({pool[0]}) SELECT COUNT(*) AS n FROM pool",
                              pool[1])[0]["n"],
-            "items": [_item_row(s, wrong.get((s["component"], s["expected"]), [])) for s in stats],
+            "items": [_item_row(s, wrong.get(_key(s), [])) for s in stats],
             "extras": _extras(db, pool) if scenario_id is not None else []}
 
 
@@ -279,13 +293,22 @@ def _pool(scope: str, params: list, scenario_id: str | None,
     return (sql, values), item_filter
 
 
+_ITEM_KEY = ("i.component, i.label, "
+             "CASE WHEN i.component = 'abstraction' THEN NULL ELSE i.expected END AS expected")
+_ITEM_GROUP = "i.component, i.label, 3"
+
+
+def _key(row: dict) -> tuple:
+    return row["component"], row["label"], row["expected"]
+
+
 _ITEM_STATS = """
 WITH pool AS ({pool}),
 ranked AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY scenario_id ORDER BY total, id) AS rn,
                   COUNT(*) OVER (PARTITION BY scenario_id) AS n FROM pool),
-grouped AS (SELECT id, CASE WHEN rn <= n * {share} THEN 'lower'
-                            WHEN rn > n - n * {share} THEN 'upper' END AS grp FROM ranked)
-SELECT i.component, i.expected, COUNT(*) AS n,
+grouped AS (SELECT id, CASE WHEN rn <= ROUND(n * {share}) THEN 'lower'
+                            WHEN rn > n - ROUND(n * {share}) THEN 'upper' END AS grp FROM ranked)
+SELECT {item_key}, COUNT(*) AS n,
        COUNT(CASE WHEN i.status = 'correct' THEN 1 END) AS correct,
        COUNT(CASE WHEN i.status = 'near_miss' THEN 1 END) AS near_miss,
        COUNT(CASE WHEN g.grp = 'upper' THEN 1 END) AS upper_n,
@@ -294,23 +317,23 @@ SELECT i.component, i.expected, COUNT(*) AS n,
        COUNT(CASE WHEN g.grp = 'lower' AND i.status = 'correct' THEN 1 END) AS lower_correct
 FROM attempt_items i JOIN grouped g ON g.id = i.attempt_id
 WHERE i.expected IS NOT NULL {item_filter}
-GROUP BY i.component, i.expected
-ORDER BY 1.0 * correct / n, i.component, i.expected
-""".replace("{share}", str(GROUP_SHARE))
+GROUP BY {item_group}
+ORDER BY 1.0 * correct / n, 1, 2, 3
+""".replace("{share}", str(GROUP_SHARE)).replace("{item_key}", _ITEM_KEY).replace("{item_group}", _ITEM_GROUP)
 
 
 def _common_wrong(db: Database, pool: tuple[str, list], item_filter: tuple[str, list],
-                  top: int) -> dict[tuple[str, str], list[dict]]:
+                  top: int) -> dict[tuple, list[dict]]:
     found = rows(db, f"""WITH pool AS ({pool[0]})
-                         SELECT i.component, i.expected, i.entered, COUNT(*) AS n
+                         SELECT {_ITEM_KEY}, i.entered, COUNT(*) AS n
                          FROM attempt_items i JOIN pool p ON p.id = i.attempt_id
                          WHERE i.status IN ('near_miss', 'wrong') AND i.entered IS NOT NULL
                                AND i.expected IS NOT NULL {item_filter[0]}
-                         GROUP BY i.component, i.expected, i.entered
+                         GROUP BY {_ITEM_GROUP}, i.entered
                          ORDER BY n DESC, i.entered""", pool[1] + item_filter[1])
-    wrong: dict[tuple[str, str], list[dict]] = {}
+    wrong: dict[tuple, list[dict]] = {}
     for r in found:
-        answers = wrong.setdefault((r["component"], r["expected"]), [])
+        answers = wrong.setdefault(_key(r), [])
         if len(answers) < top:
             answers.append({"entered": r["entered"], "n": r["n"]})
     return wrong
@@ -330,7 +353,8 @@ def _item_row(stats: dict, wrong: list[dict]) -> dict:
         return correct / n if n else None
     upper = share(stats["upper_correct"], stats["upper_n"])
     lower = share(stats["lower_correct"], stats["lower_n"])
-    return {"component": stats["component"], "expected": stats["expected"], "n": stats["n"],
+    return {"component": stats["component"], "label": stats["label"], "expected": stats["expected"],
+            "n": stats["n"],
             "pct_correct": 100 * stats["correct"] / stats["n"],
             "pct_near_miss": 100 * stats["near_miss"] / stats["n"],
             "discrimination": upper - lower if upper is not None and lower is not None else None,

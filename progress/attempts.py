@@ -3,13 +3,18 @@
 The scorer's report is a dict (or an object with `to_dict()`) holding at least
 `items`: a list of `{"component": "pdx"|"sdx"|"poa"|"pcs"|"drg"|"abstraction",
 "expected": code or None, "entered": code or None,
-"status": "correct"|"near_miss"|"missing"|"extra"|"wrong", "score": float, "max": float}`,
-and optionally `total` (0-100), `weights` ({component: weight}) and `rubric_version`.
-Without `total`, the total is computed from the items (see `weighted_total`).
+"status": "correct"|"near_miss"|"missing"|"extra"|"wrong", "score": float, "max": float}`
+(plus an optional `label`, e.g. "Discharge disposition"), and optionally `total` (0-100),
+`weights` ({component: weight}) and `rubric` ({"id", "version"}), as `scoring.ScoreReport.to_dict()`
+gives them. Without `total`, the total is computed from the items (see `weighted_total`); the
+scorer's items are already in points out of 100, so both agree.
 
-`save_attempt` stores the attempt, one `attempt_items` row per report item (for item analysis),
-and one `attempt_topics` row per topic (teaching point ids, for mastery per topic) in one
-transaction, and removes the matching draft. It is idempotent on `submission_id`: the UI makes one
+`save_attempt` stores the attempt (scores in `attempts`; the answer and report JSON in
+`attempt_payloads`, so the table every dashboard scans stays narrow), one `attempt_items` row per
+report item (for item analysis) and one `attempt_topics` row per topic (teaching point ids, for
+mastery per topic; each row repeats the learner and the attempt's total, kept in step by
+overrides, so topic mastery is one covering-index scan) in one transaction, and removes the
+matching draft. It is idempotent on `submission_id`: the UI makes one
 when the case opens, so a double click or a retried request stores the attempt once.
 """
 from __future__ import annotations
@@ -37,7 +42,8 @@ SUMMARY_COLUMNS = ("id, user_id, scenario_id, seed, generator_version, assignmen
 # ----------------------------------------------------------------------------- reports
 def report_items(report: Any) -> list[dict]:
     """The validated per-item results of a scorer report, in report order."""
-    items = (plain(report) or {}).get("items")
+    report = plain(report)
+    items = report.get("items") if isinstance(report, dict) else None
     if not isinstance(items, list):
         raise ValidationError("The score report has no list of items.")
     return [_item(i, n) for n, i in enumerate(items)]
@@ -51,13 +57,18 @@ def _item(item: Any, n: int) -> dict:
         raise ValidationError(f"Report item {n} has an unknown component or status.")
     if not 0 <= score <= maximum:
         raise ValidationError(f"Report item {n} scores {score} out of {maximum}.")
-    return {"component": item["component"], "expected": _code(item.get("expected")),
-            "entered": _code(item.get("entered")), "status": item["status"],
-            "score": score, "max": maximum}
+    return {"component": item["component"], "label": str(item.get("label") or "")[:200],
+            "expected": _code(item.get("expected")), "entered": _code(item.get("entered")),
+            "status": item["status"], "score": score, "max": maximum}
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _number(value: Any, n: int) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_number(value):
         raise ValidationError(f"Report item {n} needs numeric score and max.")
     return float(value)
 
@@ -87,12 +98,22 @@ def weighted_total(items: list[dict], weights: dict | None = None) -> float:
     return 100 * sum(i["score"] for i in items) / available if available else 0.0
 
 
+def report_weights(report: dict) -> dict | None:
+    """The report's component weights, if any (validated: non-negative numbers)."""
+    weights = report.get("weights")
+    if weights is None:
+        return None
+    if not isinstance(weights, dict) or not all(is_number(w) and w >= 0 for w in weights.values()):
+        raise ValidationError("The report weights must map components to non-negative numbers.")
+    return weights
+
+
 def report_total(report: dict, items: list[dict]) -> float:
     """The scorer's `total` if it gave one, else `weighted_total` of the items."""
     total = report.get("total")
     if total is None:
-        return weighted_total(items, report.get("weights"))
-    if isinstance(total, bool) or not isinstance(total, (int, float)) or not 0 <= total <= 100:
+        return weighted_total(items, report_weights(report))
+    if not is_number(total) or not 0 <= total <= 100:
         raise ValidationError("The report total must be a number from 0 to 100.")
     return float(total)
 
@@ -114,8 +135,8 @@ def save_attempt(actor: Actor, *, scenario_id: str, seed: int, generator_version
                  db: Database | None = None) -> int:
     """Store the actor's scored attempt and return its id (the existing id if `submission_id`
     was already stored). `started_at` defaults to when the matching draft was started."""
-    if not isinstance(scenario_id, str) or not scenario_id:
-        raise ValidationError("An attempt needs a scenario id.")
+    if not isinstance(scenario_id, str) or not scenario_id or type(seed) is not int:
+        raise ValidationError("An attempt needs a scenario id and an integer seed.")
     db = resolve(db)
     report = plain(report)
     items = report_items(report)
@@ -134,11 +155,12 @@ def save_attempt(actor: Actor, *, scenario_id: str, seed: int, generator_version
         attempt_id = _insert(db, "attempts", {
             "submission_id": submission_id, "user_id": actor.user_id, "scenario_id": scenario_id,
             "seed": int(seed), "generator_version": generator_version, "assignment_id": assignment_id,
-            **_timing(started_at, submitted_at),
-            "answer_json": to_json(answer), "report_json": to_json(report), "total": total,
+            **_timing(started_at, submitted_at), "total": total,
             **{f"score_{c}": pct for c, pct in component_scores(items).items()},
-            "rubric_version": rubric_version or report.get("rubric_version") or "", "mdc": mdc})
-        _insert_details(db, attempt_id, actor.user_id, scenario_id, items, topics)
+            "rubric_version": rubric_version or _rubric_version(report), "mdc": mdc})
+        _insert(db, "attempt_payloads", {"attempt_id": attempt_id, "answer_json": to_json(answer),
+                                         "report_json": to_json(report)})
+        _insert_details(db, attempt_id, actor.user_id, total, items, topics)
     return attempt_id
 
 
@@ -147,6 +169,14 @@ def _timing(started_at: datetime | None, submitted_at: datetime) -> dict:
     duration = max(0.0, (submitted_at - started_at).total_seconds()) if started_at else None
     return {"started_at": iso(started_at) if started_at else None,
             "submitted_at": iso(submitted_at), "duration_s": duration}
+
+
+def _rubric_version(report: dict) -> str:
+    """"id@version" of the report's rubric ({"rubric": {"id", "version"}}), or ""."""
+    rubric = report.get("rubric")
+    if not isinstance(rubric, dict):
+        return ""
+    return "@".join(str(rubric[k]) for k in ("id", "version") if rubric.get(k) not in (None, ""))
 
 
 def _insert(db: Database, table: str, row: dict) -> int:
@@ -173,16 +203,16 @@ def check_assignment_case(db: Database, actor: Actor, assignment_id: int, scenar
         raise ValidationError(f"This assignment opens at {assignment['opens_at']}.")
 
 
-def _insert_details(db: Database, attempt_id: int, user_id: int, scenario_id: str,
-                    items: list[dict], topics: Iterable[str]) -> None:
+def _insert_details(db: Database, attempt_id: int, user_id: int, total: float, items: list[dict],
+                    topics: Iterable[str]) -> None:
     db.conn.executemany(
-        """INSERT INTO attempt_items (attempt_id, idx, scenario_id, component, expected, entered,
+        """INSERT INTO attempt_items (attempt_id, idx, component, label, expected, entered,
                                       status, score, max_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(attempt_id, n, scenario_id, i["component"], i["expected"], i["entered"], i["status"],
+        [(attempt_id, n, i["component"], i["label"], i["expected"], i["entered"], i["status"],
           i["score"], i["max"]) for n, i in enumerate(items)])
     db.conn.executemany(
-        "INSERT OR IGNORE INTO attempt_topics (attempt_id, topic, user_id) VALUES (?, ?, ?)",
-        [(attempt_id, str(t), user_id) for t in topics if t])
+        "INSERT OR IGNORE INTO attempt_topics (attempt_id, topic, user_id, total) VALUES (?, ?, ?, ?)",
+        [(attempt_id, str(t), user_id, total) for t in topics if t])
 
 
 # ----------------------------------------------------------------------------- reading
@@ -191,7 +221,8 @@ def get_attempt(actor: Actor, attempt_id: int, *, db: Database | None = None) ->
     trail and disputes (the learner sees all of it)."""
     db = resolve(db)
     require_attempt_read(db, actor, attempt_id)
-    attempt = one(db, "SELECT * FROM attempts WHERE id = ?", [attempt_id])
+    attempt = one(db, """SELECT a.*, p.answer_json, p.report_json FROM attempts a
+                         JOIN attempt_payloads p ON p.attempt_id = a.id WHERE a.id = ?""", [attempt_id])
     attempt["answer"] = json.loads(attempt.pop("answer_json"))
     attempt["report"] = json.loads(attempt.pop("report_json"))
     attempt["items"] = current_items(db, attempt_id)
@@ -205,10 +236,16 @@ def get_attempt(actor: Actor, attempt_id: int, *, db: Database | None = None) ->
     return attempt
 
 
+def original_report(db: Database, attempt_id: int) -> dict:
+    """The scorer's report as it was stored (overrides never change it)."""
+    return json.loads(one(db, "SELECT report_json FROM attempt_payloads WHERE attempt_id = ?",
+                          [attempt_id])["report_json"])
+
+
 def current_items(db: Database, attempt_id: int) -> list[dict]:
     """An attempt's items with their current (possibly overridden) scores, in report order."""
-    return rows(db, """SELECT idx, component, expected, entered, status, score, max_score AS max
-                       FROM attempt_items WHERE attempt_id = ? ORDER BY idx""", [attempt_id])
+    return rows(db, """SELECT idx, component, label, expected, entered, status, score,
+                              max_score AS max FROM attempt_items WHERE attempt_id = ? ORDER BY idx""", [attempt_id])
 
 
 def list_attempts(actor: Actor, user_id: int | None = None, *, assignment_id: int | None = None,

@@ -91,8 +91,8 @@ def _cohort(db: Database, cohort_id: int) -> dict:
 
 def require_cohort_owner(db: Database, actor: Actor, cohort_id: int) -> dict:
     """The cohort row, if `actor` owns it (or is an admin)."""
-    cohort = _cohort(db, cohort_id)
     require_staff(actor)
+    cohort = _cohort(db, cohort_id)
     if not actor.is_admin and cohort["owner_id"] != actor.user_id:
         raise PermissionDenied("That cohort belongs to another instructor.")
     return cohort
@@ -111,7 +111,8 @@ def require_cohort_read(db: Database, actor: Actor, cohort_id: int) -> dict:
 
 
 def require_attempt_read(db: Database, actor: Actor, attempt_id: int) -> dict:
-    """The attempt row (without its JSON columns), if `actor` may see it."""
+    """The attempt's key fields (id, user_id, scenario_id, seed, assignment_id, total), if
+    `actor` may see it."""
     row = one(db, """SELECT id, user_id, scenario_id, seed, assignment_id, total
                      FROM attempts WHERE id = ?""", [attempt_id])
     if row is None:

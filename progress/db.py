@@ -8,7 +8,10 @@
   shared across threads); every public function takes `db=None` and falls back to `get_db()`.
 - Every write runs inside `write(db)`: `BEGIN IMMEDIATE ... COMMIT`. IMMEDIATE takes the write lock
   up front, so a transaction that reads before it writes cannot fail with SQLITE_BUSY half-way
-  (a DEFERRED one can, and the busy timeout does not retry that case).
+  (a DEFERRED one can, and the busy timeout does not retry that case). Writers of one process
+  first queue on a per-file lock: SQLite's busy handler polls with growing sleeps,
+  which is slow and can starve one thread past the timeout when many threads write at once. The
+  busy timeout still arbitrates between processes.
 - Timestamps are UTC ISO-8601 strings, `YYYY-MM-DDTHH:MM:SSZ`: they sort as text and SQLite's
   date functions read them.
 """
@@ -27,7 +30,10 @@ from sqlite_utils import Database
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "chartlab.db"
 BUSY_TIMEOUT_MS = 5000
+WRITE_QUEUE_TIMEOUT_S = 30
 _local = threading.local()
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
 
 
 def db_path() -> Path:
@@ -65,6 +71,14 @@ def resolve(db: Database | None) -> Database:
     return get_db() if db is None else db
 
 
+def _write_lock(db: Database) -> threading.RLock:
+    """This process's writer queue for the database file behind `db` (re-entrant, so a thread
+    that already writes through another connection fails fast on SQLite's busy timeout)."""
+    filename = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    with _write_locks_guard:
+        return _write_locks.setdefault(filename, threading.RLock())
+
+
 @contextmanager
 def write(db: Database) -> Iterator[Database]:
     """A write transaction (BEGIN IMMEDIATE); nested use becomes a savepoint."""
@@ -72,13 +86,19 @@ def write(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    lock = _write_lock(db)
+    if not lock.acquire(timeout=WRITE_QUEUE_TIMEOUT_S):
+        raise sqlite3.OperationalError("database is locked (writer queue timeout)")
     try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    db.conn.execute("COMMIT")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")   # may fail (deferred foreign keys): then roll back too
+        except BaseException:
+            db.rollback()
+            raise
+    finally:
+        lock.release()
 
 
 def rows(db: Database, sql: str, params: list | tuple | dict = ()) -> list[dict]:

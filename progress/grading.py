@@ -11,13 +11,13 @@ Accepting applies an override (full credit unless `new_score` says otherwise).
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from progress.attempts import component_scores, current_items, report_items, report_total, weighted_total
+from progress.attempts import (component_scores, current_items, is_number, original_report,
+                               report_items, report_total, report_weights, weighted_total)
 from progress.authz import Actor, learner_scope, require_attempt_read, require_grader, subject_filter
 from progress.db import iso, one, resolve, rows, write
 from progress.errors import NotFound, PermissionDenied, ValidationError
@@ -56,22 +56,22 @@ def _apply_override(db: Database, actor: Actor, attempt_id: int, item_idx: int, 
                     reason: str, now: datetime | None) -> dict:
     """Inside the caller's transaction: update the item, the attempt's scores, the audit trail."""
     item = _item(db, attempt_id, item_idx)
-    if isinstance(new_score, bool) or not isinstance(new_score, (int, float)) \
-            or not 0 <= new_score <= item["max_score"]:
+    if not is_number(new_score) or not 0 <= new_score <= item["max_score"]:
         raise ValidationError(f"The new score must be between 0 and {item['max_score']:g}.")
     if float(new_score) == item["score"]:
         raise ValidationError("That is already the item's score.")
-    attempt = one(db, "SELECT total, report_json FROM attempts WHERE id = ?", [attempt_id])
+    old_total = one(db, "SELECT total FROM attempts WHERE id = ?", [attempt_id])["total"]
     db.execute("UPDATE attempt_items SET score = ? WHERE attempt_id = ? AND idx = ?",
                [float(new_score), attempt_id, item_idx])
-    total, components = _rescore(db, attempt_id, json.loads(attempt["report_json"]))
+    total, components = _rescore(db, attempt_id, original_report(db, attempt_id))
     db.execute(f"""UPDATE attempts SET total = ?, {", ".join(f"score_{c} = ?" for c in components)}
                    WHERE id = ?""", [total, *components.values(), attempt_id])
+    db.execute("UPDATE attempt_topics SET total = ? WHERE attempt_id = ?", [total, attempt_id])
     override_id = db.execute(
         """INSERT INTO score_overrides (attempt_id, item_idx, old_score, new_score, old_total,
                                         new_total, by_user, at, reason)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [attempt_id, item_idx, item["score"], float(new_score), attempt["total"], total,
+        [attempt_id, item_idx, item["score"], float(new_score), old_total, total,
          actor.user_id, iso(now), reason]).lastrowid
     return one(db, "SELECT * FROM score_overrides WHERE id = ?", [override_id])
 
@@ -80,7 +80,7 @@ def _rescore(db: Database, attempt_id: int, report: dict) -> tuple[float, dict]:
     """The attempt's total and component scores from its current items."""
     original = report_items(report)
     items = current_items(db, attempt_id)
-    weights = report.get("weights")
+    weights = report_weights(report)
     change = weighted_total(items, weights) - weighted_total(original, weights)
     total = min(100.0, max(0.0, report_total(report, original) + change))
     return total, component_scores(items)
@@ -154,7 +154,7 @@ def list_disputes(actor: Actor, *, status: str | None = "open", cohort_id: int |
         where += " AND d.status = ?"
         params.append(status)
     return rows(db, f"""SELECT d.*, u.username, u.display_name, a.scenario_id, a.seed,
-                               i.component, i.expected, i.entered, i.status AS item_status,
+                               i.component, i.label, i.expected, i.entered, i.status AS item_status,
                                i.score, i.max_score
                         FROM disputes d JOIN users u ON u.id = d.user_id
                         JOIN attempts a ON a.id = d.attempt_id

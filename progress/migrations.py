@@ -64,8 +64,6 @@ CREATE TABLE attempts (
     started_at TEXT,
     submitted_at TEXT NOT NULL,
     duration_s REAL,
-    answer_json TEXT NOT NULL,
-    report_json TEXT NOT NULL,
     total REAL NOT NULL CHECK (total BETWEEN 0 AND 100),
     score_pdx REAL,
     score_sdx REAL,
@@ -76,14 +74,20 @@ CREATE TABLE attempts (
     rubric_version TEXT NOT NULL DEFAULT '',
     mdc INTEGER
 );
-CREATE INDEX idx_attempts_user_time ON attempts(user_id, submitted_at);
+CREATE INDEX idx_attempts_user_scores ON attempts(user_id, mdc, submitted_at, total, score_pdx,
+    score_sdx, score_poa, score_pcs, score_drg, score_abstraction);
+CREATE TABLE attempt_payloads (
+    attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id),
+    answer_json TEXT NOT NULL,
+    report_json TEXT NOT NULL
+);
 CREATE INDEX idx_attempts_assignment ON attempts(assignment_id, user_id, scenario_id, seed, total);
 CREATE INDEX idx_attempts_scenario ON attempts(scenario_id, user_id);
 CREATE TABLE attempt_items (
     attempt_id INTEGER NOT NULL REFERENCES attempts(id),
     idx INTEGER NOT NULL,
-    scenario_id TEXT NOT NULL,
     component TEXT NOT NULL CHECK (component IN ('pdx', 'sdx', 'poa', 'pcs', 'drg', 'abstraction')),
+    label TEXT NOT NULL DEFAULT '',
     expected TEXT,
     entered TEXT,
     status TEXT NOT NULL CHECK (status IN ('correct', 'near_miss', 'missing', 'extra', 'wrong')),
@@ -91,15 +95,15 @@ CREATE TABLE attempt_items (
     max_score REAL NOT NULL,
     PRIMARY KEY (attempt_id, idx)
 ) WITHOUT ROWID;
-CREATE INDEX idx_items_scenario ON attempt_items(scenario_id, component, expected);
 CREATE INDEX idx_items_expected ON attempt_items(expected, component);
 CREATE TABLE attempt_topics (
     attempt_id INTEGER NOT NULL REFERENCES attempts(id),
     topic TEXT NOT NULL,
     user_id INTEGER NOT NULL REFERENCES users(id),
+    total REAL NOT NULL,
     PRIMARY KEY (attempt_id, topic)
 ) WITHOUT ROWID;
-CREATE INDEX idx_topics_user ON attempt_topics(user_id, topic);
+CREATE INDEX idx_topics_user ON attempt_topics(user_id, topic, total);
 CREATE TABLE drafts (
     id INTEGER PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users(id),

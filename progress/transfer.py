@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import TextIO
@@ -124,12 +125,22 @@ def read_export(path: str | Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError(f"Cannot read an export from {path}: {error}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not _well_formed(data):
         raise ValidationError(f"{path} is not a ChartLab progress export.")
     if path.name == MANIFEST:
+        if not all(re.fullmatch(r"\w+", name) for name in data["tables"]):
+            raise ValidationError(f"{path} lists a table name that is not an identifier.")
         data["tables"] = {name: _read_csv(path.parent / f"{name}.csv", t["columns"])
                           for name, t in data["tables"].items()}
     return data
+
+
+def _well_formed(data) -> bool:
+    """The export's outline: format tag, migration list, tables with a list of columns."""
+    return (isinstance(data, dict) and data.get("format") == FORMAT
+            and isinstance(data.get("migrations"), list) and isinstance(data.get("tables"), dict)
+            and all(isinstance(t, dict) and isinstance(t.get("columns"), list)
+                    for t in data["tables"].values()))
 
 
 def _read_csv(path: Path, columns: list[str]) -> dict:
@@ -172,6 +183,9 @@ def _require_empty(db: Database) -> None:
 def _insert_rows(db: Database, name: str, table: dict) -> None:
     if name not in _data_tables(db):
         raise ValidationError(f"The export has a table this database does not know: {name}.")
+    known = {c.name for c in db[name].columns}
+    if not set(table["columns"]) <= known or not isinstance(table.get("rows"), list):
+        raise ValidationError(f"The export's {name} table does not match this database.")
     columns = ", ".join(f'"{c}"' for c in table["columns"])
     marks = ", ".join("?" for _ in table["columns"])
     db.conn.executemany(f'INSERT INTO "{name}" ({columns}) VALUES ({marks})', table["rows"])

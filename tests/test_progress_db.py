@@ -11,16 +11,18 @@ from progress import migrations
 from progress.db import connect, get_db, one, write
 from test_progress_fixtures import PASSWORD, db, db_file, good_report, submit  # noqa: F401
 
-EXPECTED_TABLES = {"users", "cohorts", "memberships", "assignments", "attempts", "attempt_items",
+EXPECTED_TABLES = {"users", "cohorts", "memberships", "assignments", "attempts", "attempt_payloads",
+                   "attempt_items",
                    "attempt_topics", "drafts", "score_overrides", "disputes", "lesson_progress",
                    "question_responses", "exam_sessions", "review_queue"}
-DASHBOARD_INDEXES = {"idx_attempts_user_time", "idx_attempts_assignment", "idx_attempts_scenario",
-                     "idx_items_scenario", "idx_items_expected", "idx_topics_user",
+DASHBOARD_INDEXES = {"idx_attempts_user_scores", "idx_attempts_assignment", "idx_attempts_scenario",
+                     "idx_items_expected", "idx_topics_user",
                      "idx_memberships_user", "idx_cohorts_owner", "idx_assignments_cohort",
                      "idx_disputes_user", "idx_review_due", "idx_responses_user"}
 
 
-def test_connection_settings(db):
+def test_connection_settings(db_file):
+    db = connect(db_file)   # not the fixture: it relaxes synchronous for speed
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == dbmod.BUSY_TIMEOUT_MS

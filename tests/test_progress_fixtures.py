@@ -28,17 +28,19 @@ def db_file(tmp_path, monkeypatch):
 
 @pytest.fixture
 def db(db_file):
-    """A migrated connection to `db_file`."""
+    """A migrated connection to `db_file`. Commits skip the fsync (synchronous=NORMAL) to keep
+    the suite fast; the reliability tests use the production setting."""
     database = connect(db_file)
+    database.execute("PRAGMA synchronous = NORMAL")
     yield database
     database.close()
 
 
 def item(component: str, expected: str | None, entered: str | None, status: str,
-         score: float, maximum: float = 1.0) -> dict:
+         score: float, maximum: float = 1.0, label: str = "") -> dict:
     """One scorer report item."""
-    return {"component": component, "expected": expected, "entered": entered, "status": status,
-            "score": score, "max": maximum}
+    return {"component": component, "label": label, "expected": expected, "entered": entered,
+            "status": status, "score": score, "max": maximum}
 
 
 def report(*items: dict, **extra) -> dict:
@@ -60,12 +62,12 @@ def weak_report() -> dict:
                   item("drg", "291", "293", "wrong", 0))
 
 
-def submit(actor, scenario_id: str = "heart_failure", seed: int = 1, rep: dict | None = None,
-           db=None, **kwargs) -> int:
+def submit(actor, scenario_id: str = "heart_failure", seed: int = 1, rep=None, db=None,
+           **kwargs) -> int:
     """save_attempt with test defaults."""
+    kwargs.setdefault("answer", {"principal_dx": ["I50.21", "Y"]})
     return save_attempt(actor, scenario_id=scenario_id, seed=seed, generator_version="test-1",
-                        answer={"principal_dx": ["I50.21", "Y"]}, report=rep or good_report(),
-                        db=db, **kwargs)
+                        report=rep or good_report(), db=db, **kwargs)
 
 
 @pytest.fixture
