@@ -7,6 +7,7 @@
         JSON to PATH (default: standard output); CSV into directory PATH
         (default: ./chartlab-export-<UTC timestamp>)
   import PATH                       a JSON export file or CSV export directory, into an empty database
+  seed-demo [--learners N]          a clearly labelled demo cohort with real scored attempts
 
 Errors print one line on stderr: exit status 2 for bad arguments or input, 1 for I/O failures.
 """
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("json", "csv"))
     export.add_argument("--out")
     commands.add_parser("import", help="import an export into an empty database").add_argument("path")
+    demo = commands.add_parser("seed-demo", help="create a labelled demo cohort with real scored attempts")
+    demo.add_argument("--learners", type=int, default=30)
     return parser
 
 
@@ -84,7 +87,16 @@ def _import(args) -> str:
     return f"imported {sum(counts.values())} rows into {len(counts)} tables in {db_path()}"
 
 
-COMMANDS = {"create-user": _create_user, "backup": _backup, "export": _export, "import": _import}
+def _seed_demo(args) -> str:
+    from progress.demo import seed_demo
+    if not 1 <= args.learners <= 500:
+        raise ValidationError("--learners must be between 1 and 500.")
+    seed_demo(args.learners, db=connect())
+    return ""
+
+
+COMMANDS = {"create-user": _create_user, "backup": _backup, "export": _export, "import": _import,
+            "seed-demo": _seed_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
