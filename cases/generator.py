@@ -446,7 +446,10 @@ class _Writer:
                 lines.append("Interval event: " + self.pick(c.hpi or c.phrases["progress"]))
             for p, pday in zip(self.procs, self.proc_days):
                 if pday == day - 1:
-                    lines.append(f"Status post {self.rng.choice(p.title).lower()} yesterday; doing well.")
+                    title = self.rng.choice(p.title)
+                    if title[:2].istitle():  # "Laparoscopic ..." -> "laparoscopic ...", but keep "IV", "TURP"
+                        title = title[0].lower() + title[1:]
+                    lines.append(f"Status post {title} yesterday; doing well.")
             lines += ["Objective: " + _vitals_line(vitals), *self.noise("progress")[: 1 if day == 1 else 0],
                       "Assessment and plan:", *assessment, self.pick(self.t["progress_plan_generic"])]
             self.add("progress", f"Progress note, day {day + 1}", self.enc.attending.name, when, "\n".join(lines))
