@@ -46,10 +46,9 @@ def transfer_impact(key_drg: int | None, mine: str, expected: str, los: int | No
         return ""
     policy = weights.transfer_policy(key_drg, mine if ours else expected, los) or ""
     if ours:
-        return (f"Status {mine} triggers the post-acute transfer policy for DRG {key_drg:03d}: {policy} The record "
-                f"supports status {expected}, so the hospital is owed the full DRG payment (under-payment).")
-    return (f"The record's status {expected} is a post-acute transfer for DRG {key_drg:03d}: {policy} Reporting "
-            f"{mine} claims the full DRG payment instead (over-payment, a compliance risk).")
+        return (f"{policy} The record supports status {expected}, so the hospital is owed the full DRG payment: "
+                f"status {mine} would under-pay it.")
+    return (f"{policy} Reporting {mine} instead claims the full DRG payment (over-payment, a compliance risk).")
 
 
 def _field_feedback(name: str, mine_raw: str, expected_raw: str, key: KeyView, key_drg: int | None):

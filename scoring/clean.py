@@ -19,6 +19,7 @@ EXEMPT = ("1", "")            # POA exempt: reported as blank (or "1" on older f
 DEFAULT_AGE = 65              # a Medicare-age adult when the key does not say
 DEFAULT_DISPOSITION = "01"    # routine discharge when no valid status was given
 _SPLIT = re.compile(r"[,;\n\t]+")
+_STRIP = re.compile(r"[\s.\-]")
 _CREDENTIALS = {"dr", "md", "do", "np", "pa", "pac", "dnp", "phd", "facc", "facp", "facs", "rn", "aprn", "mbbs"}
 
 
@@ -66,8 +67,8 @@ class Proc:
 @dataclass(frozen=True)
 class Submission:
     pdx: Dx | None
-    sdx: tuple                 # Dx: non-blank, first occurrence only, not repeating the principal
-    procedures: tuple          # Proc: non-blank, first occurrence only
+    sdx: tuple                 # Dx: non-blank, one per code, not repeating the principal
+    procedures: tuple          # Proc: non-blank, one per code
     abstract: dict             # field -> text as entered
     drg_raw: str = ""
     duplicates: tuple = ()     # display codes entered more than once
@@ -107,36 +108,53 @@ def _dx(raw: str, poa_raw: str) -> Dx:
     return Dx(raw=raw, code=code, poa=poa_value(poa_raw), poa_raw=poa_raw.strip(), error=n.error)
 
 
+def _proc(raw: str, date: str) -> Proc:
+    n = codes.normalize(raw, expect=PCS)
+    error = n.error
+    if error and not n.system and len(_STRIP.sub("", raw)) != 7:
+        error = (f"'{raw.strip()[:40]}' is not an ICD-10-PCS code: PCS codes have exactly 7 characters, digits and "
+                 f"letters other than O and I.")
+    return Proc(raw=raw, code=n.code if n.ok else "", date=date.strip(), error=error)
+
+
 def _key_of(entry) -> str:
     return entry.code or entry.raw.strip().upper()
 
 
 def _unique(entries, seen: set) -> tuple[list, list]:
-    """Entries whose code (or raw text) was not seen before, and the repeats."""
-    out, dups = [], []
+    """One entry per code (in first-occurrence order) and the display of every repeat.
+
+    When a code is repeated with different POA indicators or dates, the kept entry is chosen by
+    a fixed rule (the smallest indicator) rather than by position, so reordering the list never
+    changes what is scored.
+    """
+    groups: dict = {}
     for e in entries:
-        k = _key_of(e)
+        groups.setdefault(_key_of(e), []).append(e)
+    out, dups = [], []
+    for k, group in groups.items():
         if k in seen:
-            dups.append(e.display)
+            dups += [e.display for e in group]
             continue
-        seen.add(k)
-        out.append(e)
+        out.append(min(group, key=lambda e: (getattr(e, "poa_raw", getattr(e, "date", "")), e.raw)))
+        dups += [e.display for e in group[1:]]
     return out, dups
 
 
 def read_answer(answer) -> Submission:
     """A Submission from an Answer (or a dict in Answer.to_dict() shape, or garbage)."""
     if isinstance(answer, dict):
-        answer = Answer.from_dict(answer)
+        try:
+            answer = Answer.from_dict(answer)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError):
+            answer = Answer()
     if not isinstance(answer, Answer):
         answer = Answer()
     pdx_code, pdx_poa = _pair(answer.principal_dx)
     pdx = _dx(pdx_code, pdx_poa) if pdx_code.strip() else None
     seen = {_key_of(pdx)} if pdx else set()
     sdx, dups = _unique([_dx(c, p) for c, p in _pairs(answer.secondary_dx) if c.strip()], seen)
-    procs = [Proc(raw=c, code=n.code if n.ok else "", date=d.strip(), error=n.error)
-             for c, d in _pairs(answer.procedures) if c.strip()
-             for n in (codes.normalize(c, expect=PCS),)]
+    procs = [_proc(c, d) for c, d in _pairs(answer.procedures) if c.strip()]
     procs, pdups = _unique(procs, set())
     ab = answer.abstract if isinstance(answer.abstract, dict) else {}
     abstract = {text(k): text(v) for k, v in ab.items()}

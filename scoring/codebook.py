@@ -112,8 +112,9 @@ def _key_codes(key: KeyView) -> list[str]:
     return [k.code for k in key.diagnoses]
 
 
-def _ranges(note) -> str:
-    return ", ".join(str(r) for r in note.ranges)
+def _ranges(note, limit: int = 3) -> str:
+    shown = ", ".join(str(r) for r in note.ranges[:limit])
+    return shown + (" or another listed code" if len(note.ranges) > limit else "")
 
 
 def excludes1(sub: Submission, key: KeyView) -> list:
@@ -155,14 +156,17 @@ def code_first_order(sub: Submission, key: KeyView) -> list:
     """'Code first' partners listed after the code that carries the note."""
     keyerr = {(n.code, n.text) for n in codes.cm.sequencing_errors(_key_codes(key))}
     out = []
-    for note in codes.cm.sequencing_errors(_learner_codes(sub)):
+    mine = _learner_codes(sub)
+    for note in codes.cm.sequencing_errors(mine):
         if (note.code, note.text) in keyerr:
             continue
         shown = codes.display(note.code, CM)
+        later = ", ".join(codes.display(c, CM) for c in mine if c != note.code and any(r.contains(c) for r in note.ranges))
         out.append(feedback("sequencing", "pdx" if sub.pdx and note.code == sub.pdx.code else "sdx",
-                            f"{shown} has a 'code first' instruction (at {note.level}) and you reported a code from "
-                            f"{_ranges(note)} after it. The underlying condition is sequenced before the manifestation "
-                            f"or consequence it explains (guideline I.A.13).", code=shown, severity="warning"))
+                            f"{shown} has a 'code first' instruction (at {note.level}), and {later}, the condition it "
+                            f"points to, is listed after it. The underlying condition is sequenced before the "
+                            f"manifestation or consequence it explains (guideline I.A.13).", code=shown,
+                            severity="warning"))
     return out
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import codes
-from codes.normalize import CM
 
 from . import match as m
 from .clean import EXEMPT, UNKNOWN_POA, Dx, KeyCode, KeyView, Submission
@@ -48,16 +47,20 @@ class DxMatch:
         return frozenset(c for c in out if c)
 
     def poa_entries(self, sub: Submission, key: KeyView) -> list[tuple[KeyCode, Dx | None]]:
-        """Each key diagnosis with the learner entry its POA is compared against."""
+        """Each key diagnosis with the learner entry its POA is judged on (None: not coded).
+
+        Every learner code for the same condition (the key's code, an accepted alternative or a
+        near miss in the same category) is a candidate; the indicator is credited when any
+        candidate carries the right one. Judging the condition rather than one paired code keeps
+        the POA score from rising when a correct code is removed.
+        """
+        entered = ([sub.pdx] if sub.pdx else []) + list(sub.sdx)
         out = []
-        if key.pdx:
-            mine = self.misplaced[0] if self.misplaced else (
-                sub.pdx if self.status in ("correct", "near_miss") else None)
-            out.append((key.pdx, mine))
-        paired = self.paired()
-        for i, kc in enumerate(key.sdx):
-            p = paired.get(i)
-            out.append((kc, self.pool[p.entered_index] if p else None))
+        for kc in key.diagnoses:
+            cands = sorted((d for d in entered if d.code and m.dx_similarity(d.code, kc.accepted)[0] > 0),
+                           key=lambda d: (d.code not in kc.accepted, d.code))
+            right = [d for d in cands if _poa_ok(d, kc)]
+            out.append((kc, (right or cands or [None])[0]))
         return out
 
 
@@ -95,9 +98,17 @@ def _dx_credit(rubric: Rubric, level: int) -> float:
     return rubric.factor("dx_same_subcategory" if level == m.SUBCATEGORY else "dx_same_category")
 
 
+def _common_level(a: str, b: str) -> str:
+    """The most specific tabular-list level two codes share, e.g. I50.21/I50.23 -> I502."""
+    for n in range(min(len(a), len(b)) - 1, 2, -1):
+        if a[:n] == b[:n] and codes.cm.exists(b[:n]):
+            return b[:n]
+    return ""
+
+
 def near_miss_text(entered: str, expected: str, level: int) -> str:
     """Why a code in the right family is still wrong, and where to look."""
-    shared = expected[:4] if level == m.SUBCATEGORY else expected[:3]
+    shared = _common_level(entered, expected) or (expected[:4] if level == m.SUBCATEGORY else expected[:3])
     msg = (f"{label(entered)} is close to {label(expected)}: both sit under {label(shared)}, "
            f"but the characters after it differ.")
     if len(entered) == 7 and len(expected) == 7 and entered[:6] == expected[:6]:
@@ -105,8 +116,9 @@ def near_miss_text(entered: str, expected: str, level: int) -> str:
         table = inf.seven_chr_def if inf else {}
         ours, theirs = table.get(entered[6], "not a valid value here"), table.get(expected[6], "")
         return (msg + f" Only the 7th character differs: '{entered[6]}' means {ours}; the record supports "
-                f"'{expected[6]}' ({theirs}). Choose the 7th character from the encounter, not the injury "
-                f"(guidelines I.A.5 and I.C.19.a).")
+                f"'{expected[6]}' ({theirs}). The 7th character records the stage of care (and, for fractures, "
+                f"open or closed), read from this encounter's documentation (guideline I.A.5; for injuries, "
+                f"I.C.19.a).")
     return (msg + " Re-read the documentation for the detail the remaining characters capture (type, acuity, "
             "site, laterality, cause, complication) and code to the highest specificity the record supports "
             "(guideline I.B.2).")
@@ -137,10 +149,12 @@ def _pdx_feedback(dm: DxMatch, sub: Submission, key: KeyView) -> list:
                          code=pdx.display, expected=exp)]
     if dm.status == "wrong":
         shown = label(pdx.code) if pdx.code else repr(pdx.raw.strip()[:40])
+        related = pdx.code and m.dx_similarity(pdx.code, key.all_dx_codes())[0] > 0
+        unsupported = "" if related else " The record does not support it as a secondary diagnosis either."
         return [feedback("wrong_principal", "pdx",
-                         f"{shown} is not the principal diagnosis, and the record does not support it as a secondary "
-                         f"either. Ask which condition, after study, occasioned the admission (Section II): the record "
-                         f"points to {label(kp.code) if kp else 'another condition'}." + where(kp), key, kp,
+                         f"{shown} is not the principal diagnosis.{unsupported} Ask which condition, after study, "
+                         f"occasioned the admission (Section II): the record points to "
+                         f"{label(kp.code) if kp else 'another condition'}." + where(kp), key, kp,
                          code=pdx.display, expected=exp)]
     return []
 
@@ -176,15 +190,34 @@ def _missed(kc: KeyCode, key: KeyView):
                     f"(Section III)." + where(kc), key, kc, expected=kc.display)
 
 
-def _extra(d: Dx) -> list:
-    if not d.code:
-        return []  # an unusable entry: the code-book check explains it (invalid_code)
-    hint = (" Signs and symptoms that are routinely part of a confirmed diagnosis are not coded separately "
-            "(guideline I.B.5)." if d.code[0] == "R" else "")
-    return [feedback("extra_code", "sdx",
-                     f"{label(d.code)} is not supported as a reportable diagnosis for this stay. Remove it unless the "
-                     f"chart documents the condition and shows it affected care (Section III); codes the record does "
-                     f"not support are over-coding." + hint, code=d.display, severity="error")]
+def _reportable(code: str) -> bool:
+    inf = codes.cm.info(code) if code else None
+    return bool(inf and inf.billable)
+
+
+def _extra(d: Dx, key: KeyView) -> list:
+    if not _reportable(d.code):
+        return []  # not a complete code: the code-book check explains what is wrong with it
+    kin = sorted(c for c in key.all_dx_codes() if c[:3] == d.code[:3])
+    if kin:
+        why = (f"{label(d.code)} is in the same category as {codes.display(kin[0])}, which the record supports and "
+               f"the key reports: one condition takes one code, the most specific the documentation allows "
+               f"(guideline I.B.2). Remove the extra one.")
+    else:
+        why = (f"{label(d.code)} is not supported as a reportable diagnosis for this stay. Remove it unless the chart "
+               f"documents the condition and shows it affected care (Section III); codes the record does not "
+               f"support are over-coding." + _chapter_18_hint(d.code))
+    return [feedback("extra_code", "sdx", why, code=d.display, severity="error")]
+
+
+def _chapter_18_hint(code: str) -> str:
+    """Symptoms and abnormal findings have their own reporting rules."""
+    if code[0] != "R" or code[:3] == "R65":
+        return ""
+    if code[:3] >= "R70":
+        return (" An abnormal finding is coded only when the provider documents its clinical significance "
+                "(Section III.B).")
+    return " A sign or symptom that is routinely part of a confirmed diagnosis is not coded separately (guideline I.B.5)."
 
 
 def score_sdx(dm: DxMatch, key: KeyView, rubric: Rubric) -> Part:
@@ -207,7 +240,7 @@ def score_sdx(dm: DxMatch, key: KeyView, rubric: Rubric) -> Part:
     unmatched = dm.unpaired()
     items += extras("sdx", [(d.display, "") for d in unmatched], len(dm.pool), len(key.sdx), "Secondary diagnosis")
     for d in unmatched:
-        fbs += _extra(d)
+        fbs += _extra(d, key)
     return Part("sdx", tuple(items), tuple(fbs))
 
 
@@ -259,13 +292,13 @@ def score_poa(dm: DxMatch, sub: Submission, key: KeyView, groups: Groupings) -> 
         if mine is None:
             items.append(item("poa", exp, "", "missing", label=lab, note="diagnosis not coded"))
             continue
-        ent = f"{kc.display}: {_poa_shown(mine.poa) if mine.poa != UNKNOWN_POA else mine.poa_raw}"
+        ent = f"{mine.display}: {_poa_shown(mine.poa) if mine.poa != UNKNOWN_POA else mine.poa_raw}"
         if _poa_ok(mine, kc):
             items.append(item("poa", exp, ent, "correct", 1.0, label=lab))
             continue
         items.append(item("poa", exp, ent, "wrong", label=lab))
-        hac = groups.hac(kc.code)
+        hac = groups.hac(kc.code) or groups.hac(mine.code)
         kind = "hac" if hac and (kc.poa in ("Y", "W")) != (mine.poa in ("Y", "W")) else "poa_wrong"
-        fbs.append(feedback(kind, "poa", _poa_reason(mine, kc) + where(kc), key, kc, code=kc.display,
+        fbs.append(feedback(kind, "poa", _poa_reason(mine, kc) + where(kc), key, kc, code=mine.display,
                             expected=kc.poa or "exempt", impact=_hac_impact(kc, mine, hac) if hac else ""))
     return Part("poa", tuple(items), tuple(fbs))

@@ -13,7 +13,7 @@ from codes import weights
 from .clean import KeyView, Submission, text
 from .diagnoses import DxMatch
 from .explain import feedback, label, money
-from .grouping import Groupings, _key_poa
+from .grouping import Groupings, key_poa
 from .part import Part, item
 from .procedures import ProcMatch, root_operation_differs
 from .rubric import Rubric
@@ -77,6 +77,10 @@ def _drg_label(drg: int | None, title: str, weight: float | None) -> str:
     return f"DRG {drg:03d} {title}{w}".replace("  ", " ")
 
 
+def _why_ungroupable(g) -> str:
+    return (" ".join(g.errors) or g.return_message).rstrip(".")
+
+
 def _cc_codes(g) -> dict:
     """Secondary codes acting as CC or MCC in a grouping (CC exclusions removed) -> severity."""
     return {r.code: r.severity for r in g.codes
@@ -89,7 +93,10 @@ def _cc_codes(g) -> dict:
 def _pdx_cause(key: KeyView, dm: DxMatch, sub: Submission, groups: Groupings, base: int) -> Cause | None:
     if dm.status == "correct" or key.pdx is None:
         return None
-    r = groups.regroup(pdx=key.pdx.code, pdx_poa=groups.key_claim.pdx_poa)
+    sdx = groups.learner_claim.sdx
+    if dm.status == "sequencing":   # a swap: the learner's principal moves back among the secondaries
+        sdx = tuple(sorted(sdx + ((sub.pdx.code, groups.learner_claim.pdx_poa),)))
+    r = groups.regroup(pdx=key.pdx.code, pdx_poa=groups.key_claim.pdx_poa, sdx=sdx)
     if r.drg == base:
         return None
     mine = sub.pdx.display if sub.pdx else "(none)"
@@ -107,7 +114,7 @@ def _worse_than(found: dict, severity: str) -> list[str]:
 def _missed_cause(key: KeyView, groups: Groupings, base: int) -> Cause | None:
     lc = groups.learner_claim
     have = {c for c, _p in lc.sdx} | {lc.pdx}
-    poa = {k.code: _key_poa(k.poa) for k in key.sdx}
+    poa = {k.code: key_poa(k.poa) for k in key.sdx}
     missing = {c: s for c, s in _cc_codes(groups.key).items() if c not in have}
     if not missing:
         return None
@@ -142,16 +149,27 @@ def _procedure_cause(key: KeyView, pm: ProcMatch, groups: Groupings, base: int) 
     r = groups.regroup(procedures=theirs)
     if r.drg == base:
         return None
-    drives = lambda g: [c.code for c in g.codes if c.kind == "proc" and c.drives]  # noqa: E731
     pairs = [(pm.entered[p.entered_index].code, p.via) for p in pm.pairs if not p.exact]
-    pairs += [(a, b) for a in drives(groups.learner) for b in drives(groups.key) if a != b]
-    wrong_root = any(root_operation_differs(a, b) for a, b in pairs)
+    pairs += [(a, b) for a in _driving_procedures(groups.learner) for b in _driving_procedures(groups.key) if a != b]
+    roots = [(a, b) for a, b in pairs if root_operation_differs(a, b)]
     missing = [c for c in theirs if c not in mine]
     extra = [c for c in mine if c not in pm.supported_codes()]
     detail = (f"the record supports {', '.join(label(c) for c in missing) or 'no O.R. procedure'}"
-              + (f"; you reported {', '.join(label(c) for c in extra)}" if extra else ""))
+              + (f"; you reported {', '.join(label(c) for c in extra)}" if extra else "")
+              + "".join(f"; root operation {_root(b)} in the record, {_root(a)} in yours" for a, b in roots[:1]))
     targets = tuple(("pcs", c) for c in missing + extra) + tuple(("pcs", a) for a, _b in pairs)
-    return Cause("root_operation" if wrong_root else "procedure", detail, targets)
+    return Cause("root_operation" if roots else "procedure", detail, targets)
+
+
+def _driving_procedures(g) -> list[str]:
+    return [c.code for c in g.codes if c.kind == "proc" and c.drives]
+
+
+def _root(code: str) -> str:
+    """'Replacement (R)': the meaning of a PCS code's root operation character."""
+    chars = codes.pcs.characters(code)
+    meaning = chars[2].meaning if chars else ""
+    return f"{meaning} ({code[2]})" if meaning else f"'{code[2]}'"
 
 
 def _disposition_cause(key: KeyView, groups: Groupings, base: int) -> Cause | None:
@@ -165,8 +183,9 @@ def _disposition_cause(key: KeyView, groups: Groupings, base: int) -> Cause | No
 
 
 def _poa_cause(key: KeyView, dm: DxMatch, sub: Submission, groups: Groupings, base: int) -> Cause | None:
-    fixes = {mine.code: _key_poa(kc.poa) for kc, mine in dm.poa_entries(sub, key)
-             if mine is not None and mine.code and mine.poa != kc.poa and groups.hac(kc.code)}
+    fixes = {mine.code: key_poa(kc.poa) for kc, mine in dm.poa_entries(sub, key)
+             if mine is not None and mine.code and mine.poa != kc.poa
+             and (groups.hac(kc.code) or groups.hac(mine.code))}
     if not fixes:
         return None
     lc = groups.learner_claim
@@ -182,8 +201,8 @@ def causes(key: KeyView, dm: DxMatch, pm: ProcMatch, sub: Submission, groups: Gr
     """Why the learner's DRG differs from the key's: each single fix that moves it."""
     lg = groups.learner
     if not lg.ok:
-        why = " ".join(lg.errors) or lg.return_message
-        return [Cause("ungroupable", why, (("pdx", sub.pdx.display if sub.pdx else "(none)"),))]
+        theirs = (("pdx", key.pdx.display),) if key.pdx else ()
+        return [Cause("ungroupable", _why_ungroupable(lg), (("pdx", sub.pdx.display if sub.pdx else "(none)"),) + theirs)]
     base = lg.drg
     found = [_pdx_cause(key, dm, sub, groups, base), _missed_cause(key, groups, base),
              _unsupported_cause(dm, sub, groups, base), _procedure_cause(key, pm, groups, base),
@@ -210,7 +229,9 @@ def view(key: KeyView, dm: DxMatch, pm: ProcMatch, sub: Submission, groups: Grou
     rate = weights.base_rate()
     diff = round(weights.payment(lw, rate) - weights.payment(kw, rate), 2) if lw is not None and kw is not None else None
     found = tuple(causes(key, dm, pm, sub, groups)) if ld != kd and kd is not None else ()
-    mine = _drg_label(ld, lt, lw) if lg.ok else "no DRG (" + (" ".join(lg.errors) or lg.return_message).rstrip(".") + ")"
+    mine = _drg_label(ld, lt, lw) if lg.ok else f"no DRG ({_why_ungroupable(lg)})"
+    if ld is not None and ld == kd:
+        return DrgView(ld, lt, lw, kd, kt, kw, diff, rate, (), f"Your codes → {mine}: the same DRG as the key.")
     summary = f"Your codes → {mine}; key → {_drg_label(kd, kt, kw)}"
     if diff is not None:
         summary += f"; difference ≈ {money(diff)} at the configured base rate of ${rate:,.0f} (illustrative)"
@@ -243,13 +264,16 @@ def _credit(mine: int | None, target: int | None, rubric: Rubric) -> tuple[str, 
     return "wrong", 0.0, ""
 
 
-def _grouped_item(v: DrgView, dm, pm, sub, groups, rubric) -> tuple[list, list]:
+def _grouped_item(v: DrgView, dm: DxMatch, pm: ProcMatch, sub: Submission, groups: Groupings,
+                  rubric: Rubric) -> tuple[list, list]:
+    """The 'DRG your codes group to' item, credited only when supported codes drive it."""
     status, credit, note = _credit(v.learner_drg, v.key_drg, rubric)
     fbs = []
     shown = f"DRG {v.learner_drg:03d}" if v.learner_drg is not None else "not groupable"
     reason = _supported_only(dm, pm, sub, groups) if credit else ""
     if reason:
         status, credit, note = "wrong", 0.0, "reached through unsupported codes"
+    if reason and v.same:
         fbs.append(feedback("drg_mismatch", "drg",
                             f"Your codes reach {shown}, but only by chance: {reason}. A DRG is right only when every "
                             f"code that drives it is supported by the record.",
@@ -257,11 +281,18 @@ def _grouped_item(v: DrgView, dm, pm, sub, groups, rubric) -> tuple[list, list]:
                             cause="unsupported_cc_mcc" if dm.status in ("correct", "near_miss") else "principal_dx"))
     it = item("drg", f"DRG {v.key_drg:03d}", shown, status, credit, label="DRG your codes group to", note=note)
     if not v.same:
-        fbs.append(feedback("drg_mismatch", "drg", v.summary + " The items that follow explain each cause; fix them and the grouper follows.",
-                            code=shown, expected=f"DRG {v.key_drg:03d}", impact=f"payment difference ≈ "
-                            f"{money(v.difference)} (illustrative)", drg_changing=True, amount=v.difference,
+        fbs.append(feedback("drg_mismatch", "drg",
+                            v.summary + " The items that follow explain each cause; fix them and the grouper follows.",
+                            code=shown, expected=f"DRG {v.key_drg:03d}", impact=_payment_text(v),
+                            drg_changing=True, amount=v.difference,
                             cause=v.causes[0].id if v.causes else ""))
     return [it], fbs
+
+
+def _payment_text(v: DrgView) -> str:
+    if v.learner_drg is None:
+        return "A claim that cannot be grouped cannot be paid: it would be returned to the hospital for correction."
+    return f"Payment difference ≈ {money(v.difference)} (illustrative)."
 
 
 def _chosen_item(v: DrgView, sub: Submission, rubric: Rubric) -> tuple[list, list]:
@@ -307,11 +338,21 @@ def _role_note(f, groups: Groupings) -> tuple[str, str]:
         return "", ""
     if f.kind == "extra_code":
         sev = _cc_codes(groups.learner).get(codes.normalize(f.code).code)
-        return (f"{f.code} acts as a {sev} on your claim: reporting a CC/MCC the record does not support is "
-                f"over-coding, a compliance risk even when the DRG does not change.", "unsupported_cc_mcc") if sev else ("", "")
+        if not sev:
+            return "", ""
+        return (f"{f.code} acts as {_article(sev)} {sev} on your claim: reporting a CC/MCC the record does not "
+                f"support is over-coding, a compliance risk even when the DRG does not change.", "unsupported_cc_mcc")
     sev = _cc_codes(groups.key).get(codes.normalize(f.expected).code)
-    return (f"{f.expected} is a {sev} with this principal diagnosis; here another code already sets the "
-            f"severity level, so the DRG does not change.", "") if sev else ("", "")
+    if not sev:
+        return "", ""
+    covered = groups.learner.ok and _SEVERITY_RANK.get(groups.learner.severity, 0) >= _SEVERITY_RANK[sev]
+    return (f"{f.expected} is {_article(sev)} {sev} with this principal diagnosis"
+            + ("; another code on your claim already sets that severity level, so your DRG does not change."
+               if covered else "."), "")
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "AEFHILMNORSX" else "a"
 
 
 def annotate(fbs: list, v: DrgView, groups: Groupings) -> list:
@@ -320,9 +361,9 @@ def annotate(fbs: list, v: DrgView, groups: Groupings) -> list:
     for f in fbs:
         c = _cause_of(f, v.causes) if f.kind != "drg_mismatch" else None
         if c is not None:
-            impact = (f"Changes the DRG ({CAUSES[c.id]}): your codes group to DRG "
-                      + (f"{v.learner_drg:03d}" if v.learner_drg is not None else "none")
-                      + f", the key's to DRG {v.key_drg:03d}; ≈ {money(v.difference)} (illustrative).")
+            impact = (f"Changes the DRG ({CAUSES[c.id]}): your codes group to "
+                      + (f"DRG {v.learner_drg:03d}" if v.learner_drg is not None else "no DRG")
+                      + f", the key's to DRG {v.key_drg:03d}. {_payment_text(v)}")
             f = replace(f, drg_changing=True, cause=c.id, amount=v.difference,
                         impact=" ".join(x for x in (impact, f.impact) if x))
         elif not f.impact:

@@ -16,6 +16,7 @@ from .rubric import Rubric, resolve
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _COMPONENT_ORDER = {k: i for i, k in enumerate(COMPONENTS)}
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "hint": 2}
+MAX_PER_KIND = 25   # a 300-code answer should not bury the learner in 300 near-identical items
 
 EMPTY_MESSAGE = ("Nothing was entered, so there is nothing to score yet. Start with the discharge summary: find the "
                  "condition that, after study, occasioned the admission (the principal diagnosis, Section II), then the "
@@ -51,20 +52,33 @@ def _weigh(parts: list[Part], rubric: Rubric) -> list[Component]:
     return out
 
 
+def _consequential(f) -> bool:
+    """A payment or compliance consequence short of a DRG change: HAC, transfer policy, unsupported CC/MCC."""
+    return bool(f.impact) and (f.kind in ("hac", "abstraction") or f.cause == "unsupported_cc_mcc")
+
+
 def _order_key(f) -> tuple:
-    tier = 0 if f.drg_changing else (1 if f.impact and f.severity == "error" else 2 + _SEVERITY_ORDER.get(f.severity, 2))
+    tier = 0 if f.drg_changing else (1 if _consequential(f) else 2 + _SEVERITY_ORDER.get(f.severity, 2))
     return (tier, -abs(f.amount or 0.0), _KIND_ORDER.get(f.kind, len(_KIND_ORDER)),
             _COMPONENT_ORDER.get(f.component, 99), f.code, f.expected, f.message)
 
 
-def order_feedback(fbs: list) -> tuple:
-    """Most consequential first (DRG-changing, then payment/compliance impact, errors, warnings, hints)."""
-    seen, out = set(), []
+def order_feedback(fbs: list, per_kind: int = MAX_PER_KIND) -> tuple:
+    """Most consequential first (DRG-changing, then payment/compliance impact, errors, warnings,
+    hints); duplicates dropped; at most `per_kind` items of one kind, then one summary line."""
+    seen, out, hidden = set(), [], {}
     for f in sorted(fbs, key=_order_key):
         ident = (f.kind, f.component, f.code, f.expected, f.message)
-        if ident not in seen:
-            seen.add(ident)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        if sum(1 for o in out if o.kind == f.kind) < per_kind:
             out.append(f)
+        else:
+            hidden.setdefault(f.kind, [f.component, 0])[1] += 1
+    for kind, (component, n) in hidden.items():
+        out.append(feedback(kind, component, f"{n} more items of this kind ({KINDS.get(kind, kind)}) are not "
+                                             f"listed; fix the ones above first.", severity="hint"))
     return tuple(out)
 
 

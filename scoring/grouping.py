@@ -47,14 +47,14 @@ def learner_claim(sub: Submission, key: KeyView) -> Claim:
                  disposition=learner_disposition(sub)[0], los_days=key.los_days)
 
 
-def _key_poa(poa: str) -> str:
+def key_poa(poa: str) -> str:
     return "1" if poa in EXEMPT else _claim_poa(poa)
 
 
 def key_claim(key: KeyView) -> Claim:
     pdx = key.pdx
     return Claim(pdx=pdx.code if pdx else "", pdx_poa=_claim_poa(pdx.poa, True) if pdx else "Y",
-                 sdx=tuple((k.code, _key_poa(k.poa)) for k in key.sdx),
+                 sdx=tuple((k.code, key_poa(k.poa)) for k in key.sdx),
                  procedures=tuple(k.code for k in key.procedures), age=key.age, sex=key.sex,
                  disposition=key.disposition, los_days=key.los_days)
 

@@ -50,12 +50,19 @@ def match(sub: Submission, key: KeyView, rubric: Rubric) -> ProcMatch:
     entered = sub.procedures
     pairs = m.greedy([k.accepted for k in key.procedures], [p.code for p in entered],
                      _similarity(rubric.pcs_weights), minimum=rubric.partial["pcs_min_similarity"] or 1e-9)
-    principal = ""
-    if key.procedures:
-        first = next((p for p in entered if p.code), None)
-        principal = "missing" if not entered else (
-            "correct" if first and first.code in key.procedures[0].accepted else "wrong")
-    return ProcMatch(tuple(entered), tuple(pairs), principal)
+    return ProcMatch(tuple(entered), tuple(pairs), _principal(entered, pairs, key))
+
+
+def _principal(entered, pairs, key: KeyView) -> str:
+    """Sequencing of the principal procedure: is the learner's first procedure the one that
+    answers the key's principal procedure (exactly or as a near miss)? Its characters are
+    scored separately, on the code item."""
+    if not key.procedures:
+        return ""
+    if not entered:
+        return "missing"
+    first = next((i for i, p in enumerate(entered) if p.code), None)
+    return "correct" if any(p.key_index == 0 and p.entered_index == first for p in pairs) else "wrong"
 
 
 def _axis_text(pos: int, value: str, chars: dict) -> str:
@@ -98,14 +105,12 @@ def _principal_item(pm: ProcMatch, key: KeyView) -> tuple[list, list]:
     first = next((p.display for p in pm.entered), "")
     it = item("pcs", kc.display, first, pm.principal, 1.0 if pm.principal == "correct" else 0.0,
               label="Principal procedure")
-    if pm.principal != "wrong":
-        return [it], []
-    elsewhere = any(p.code in kc.accepted for p in pm.entered)
-    msg = (f"The principal procedure is {label(kc.code)}"
-           + (f", which you listed but not first. " if elsewhere else ". ")
-           + "Under the UHDDS the principal procedure is the one performed for definitive treatment (not for "
-             "diagnosis or exploration) and, when several qualify, the one most related to the principal "
-             "diagnosis; list it first." + where(kc))
+    if pm.principal != "wrong" or 0 not in pm.paired():
+        return [it], []   # a principal procedure not entered at all is explained as a missed code
+    msg = (f"The principal procedure is {label(kc.code)}, which you listed but not first. Under the UHDDS the "
+           "principal procedure is the one performed for definitive treatment (not for diagnosis or "
+           "exploration) and, when several qualify, the one most related to the principal diagnosis; list it "
+           "first." + where(kc))
     return [it], [feedback("sequencing", "pcs", msg, key, kc, code=first, expected=kc.display)]
 
 

@@ -89,11 +89,13 @@ class Component:
 
     @property
     def percent(self) -> float:
-        return round(100.0 * self.score / self.max, 2) if self.max else 0.0
+        """Share of this component earned, from the stored (4-decimal) figures so it survives a round trip."""
+        mx = round(self.max, 4)
+        return round(100.0 * round(self.score, 4) / mx, 2) if mx else 0.0
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "label": self.label, "score": round(self.score, 2),
-                "max": round(self.max, 2), "percent": self.percent, "applicable": self.applicable,
+        return {"name": self.name, "label": self.label, "score": round(self.score, 4),
+                "max": round(self.max, 4), "percent": self.percent, "applicable": self.applicable,
                 "note": self.note, "items": [i.to_dict() for i in self.items]}
 
     @classmethod
@@ -164,6 +166,7 @@ class ScoreReport:
             "rubric": {"id": self.rubric_id, "version": self.rubric_version},
             "scoring_version": self.scoring_version,
             "components": {c.name: c.to_dict() for c in self.components},
+            "weights": {c.name: round(c.max, 4) for c in self.components},   # each component's points out of 100
             "items": [i.to_dict() for i in self.items],
             "learner_drg": self.learner_drg, "learner_drg_title": self.learner_drg_title,
             "learner_weight": self.learner_weight,
