@@ -100,6 +100,7 @@ class Condition:
     course: tuple = ()        # hospital-course sentences
     teaching: tuple = ()
     alternatives: tuple = ()  # other codes accepted for this condition
+    optional: tuple = ()      # codes a learner may add with it without penalty (e.g. B96.20 with E. coli sepsis)
     onset_day: int = 0        # hospital-acquired conditions: the day they are first documented
     social: tuple = ()        # social history sentences (tobacco, alcohol)
 
@@ -212,7 +213,7 @@ CONDITION_KEYS = {
     "id": T(str), "name": T(str), "code": T(str), "poa": T(str), "phrases": T(dict), "hpi": O(list),
     "symptoms": O(list), "exam": O(list), "labs": O(list), "vitals": O(dict), "home_meds": O(list),
     "inpatient_meds": O(list), "imaging": O(list), "plan": O(list), "course": O(list), "teaching": O(list),
-    "alternatives": O(list), "onset_day": O(int), "social": O(list),
+    "alternatives": O(list), "optional": O(list), "onset_day": O(int), "social": O(list),
 }
 VITAL_KEYS = ("temp_c", "hr", "rr", "sbp", "dbp", "spo2")
 
@@ -242,6 +243,7 @@ def _condition(d, path) -> Condition:
         vitals=vitals, home_meds=opt("home_meds"), inpatient_meds=opt("inpatient_meds"),
         imaging=tuple(_imaging(x, path, f"{ctx}.imaging[{i}]") for i, x in enumerate(d.get("imaging") or [])),
         plan=opt("plan"), course=opt("course"), teaching=opt("teaching"), alternatives=opt("alternatives"),
+        optional=opt("optional"),
         onset_day=d.get("onset_day", 0), social=opt("social"))
 
 
@@ -423,7 +425,7 @@ def _cross_check(lib: Library, root: Path, check_codes: bool) -> None:
             if t not in lib.teaching:
                 raise ContentError(_where(path, f"condition '{c.id}': teaching point '{t}' does not exist"))
         if check_codes:
-            for code in (c.code, *c.alternatives):
+            for code in (c.code, *c.alternatives, *c.optional):
                 n = codes.normalize(code, expect=codes.CM)
                 if not n.ok or not codes.is_valid(n.code):
                     raise ContentError(_where(path, f"condition '{c.id}': code '{code}' is not a valid, billable FY2026 ICD-10-CM code"))

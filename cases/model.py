@@ -115,6 +115,7 @@ class AnswerKey:
     teaching_points: tuple = ()      # TeachingPoint (the ones this case exercises)
     sex: str = ""
     age: int | None = None
+    optional: tuple = ()            # canonical codes a learner may add without penalty (not required)
 
 
 ABSTRACT_FIELDS = {
@@ -194,6 +195,7 @@ class Case:
             key["secondary_dx"] = tuple(_entry(e) for e in key.get("secondary_dx") or ())
             key["procedures"] = tuple(_entry(e) for e in key.get("procedures") or ())
             key["teaching_points"] = tuple(_build(TeachingPoint, t) for t in key.get("teaching_points") or ())
+            key["optional"] = tuple(key.get("optional") or ())
             key = _build(AnswerKey, key)
         return cls(case_id=d["case_id"], scenario_id=d.get("scenario_id") or d["scenario"], seed=int(d["seed"]),
                    generator_version=d["generator_version"], title=d.get("title", ""), mdc=int(d.get("mdc", 0)),

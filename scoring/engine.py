@@ -92,11 +92,24 @@ def _messages(kv, groups, view, rubric: Rubric, blank: bool) -> tuple:
     return tuple(out)
 
 
+def _set_aside_optional(sub, kv):
+    """Codes the key lists as optional (accepted, not required) are neither credited nor
+    penalised: they leave the secondary list before matching and get a hint instead."""
+    optional = set(getattr(kv.key, "optional", ()) or ())
+    if not optional:
+        return sub, []
+    kept = tuple(d for d in sub.sdx if d.code not in optional)
+    fbs = [feedback("near_miss", "sdx", f"{d.display} is acceptable here but not required: the key leaves it out "
+                                          f"and does not count it for or against you.", code=d.display, severity="hint")
+           for d in sub.sdx if d.code in optional]
+    return replace(sub, sdx=kept), fbs
+
+
 def score(answer: Answer, key: AnswerKey, rubric: Rubric | str | None = None) -> ScoreReport:
     """Score a learner's Answer against an AnswerKey. Never raises on anything the learner entered."""
     rub = resolve(rubric)
     kv = read_key(_coerce_key(key))
-    sub = read_answer(answer)
+    sub, optional_fbs = _set_aside_optional(read_answer(answer), kv)
     dm = diagnoses.match(sub, kv)
     pm = procedures.match(sub, kv, rub)
     groups = grouping.groupings(sub, kv)
@@ -108,6 +121,7 @@ def score(answer: Answer, key: AnswerKey, rubric: Rubric | str | None = None) ->
         fbs = [feedback("empty_answer", "pdx", EMPTY_MESSAGE)]
     else:
         fbs = drg.annotate([f for p in parts for f in p.feedback] + codebook.all_checks(sub, kv, groups), view, groups)
+        fbs += optional_fbs
     components = _weigh(parts, rub)
     return ScoreReport(
         total=round(_clamp(sum(c.score for c in components)), 2), components=tuple(components),

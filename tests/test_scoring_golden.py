@@ -411,3 +411,17 @@ def test_g38_key_entry_built_by_hand_scores(hf):
     a = Answer.from_key(hf)
     r = scoring.score(with_(a, secondary_dx=a.secondary_dx + (("E78.49", "Y"),)), key)
     assert pct(r, "sdx") == 100.0
+
+
+def test_optional_code_is_neither_credited_nor_penalised():
+    """B96.20 with E. coli sepsis: facilities differ, so the key accepts it without requiring it."""
+    import cases
+    from cases.model import Answer
+    case = cases.generate("sepsis_uti", 1)
+    assert "B9620" in case.key.optional
+    base = Answer.from_key(case.key)
+    with_optional = Answer(abstract=base.abstract, principal_dx=base.principal_dx,
+                           secondary_dx=base.secondary_dx + (("B96.20", "Y"),), procedures=base.procedures, drg=base.drg)
+    report = scoring.score(with_optional, case.key)
+    assert report.total == 100
+    assert any("not required" in f.message for f in report.feedback)
