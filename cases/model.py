@@ -118,6 +118,8 @@ class AnswerKey:
     optional: tuple = ()            # canonical codes a learner may add without penalty (not required)
 
 
+CODED_ENCOUNTER_FIELDS = ("admission_type", "admission_source", "discharge_disposition")
+
 ABSTRACT_FIELDS = {
     "admission_date": "Admission date",
     "discharge_date": "Discharge date",
@@ -175,6 +177,14 @@ class Case:
         d["scenario"] = self.scenario_id
         if not include_key:
             d.pop("key", None)
+        return d
+
+    def learner_view(self) -> dict:
+        """What a learner may receive before submitting: patient, encounter and documents, without
+        the answer key and without the encounter's UB-04 codes (admission type, point of origin,
+        discharge disposition), which are abstraction answers the learner derives from the chart."""
+        d = self.to_dict(include_key=False)
+        d["encounter"] = {k: v for k, v in d["encounter"].items() if k not in CODED_ENCOUNTER_FIELDS}
         return d
 
     @classmethod

@@ -143,3 +143,12 @@ def test_cli_list_generate_export(tmp_path):
     assert p.returncode == 2 and "unknown scenario" in p.stderr and "Traceback" not in p.stderr
     p = run_cli("validate", "--scenario", "heart_failure", "--seeds", "3")
     assert p.returncode == 0 and "0 problems" in p.stdout
+
+
+def test_learner_view_hides_key_and_coded_abstraction_answers():
+    case = generate("sepsis_uti", 4)
+    view = case.learner_view()
+    assert "key" not in view
+    for field in ("admission_type", "admission_source", "discharge_disposition"):
+        assert field not in view["encounter"]
+    assert view["documents"] and view["patient"]["mrn"] == case.patient.mrn

@@ -31,9 +31,19 @@ def case_library():
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def chart(scenario_id: str, seed: int) -> dict:
-    """The chart a learner may read: patient, encounter and documents. Never the answer key."""
-    case = cases.generate(scenario_id, int(seed), case_library())
-    return case.to_dict(include_key=False)
+    """The chart a learner may read: patient, encounter and documents. Never the answer key, and not the
+    encounter's UB-04 codes either (they are abstraction answers)."""
+    return cases.generate(scenario_id, int(seed), case_library()).learner_view()
+
+
+@st.cache_data(show_spinner=False)
+def scenario_titles() -> dict:
+    return {s["id"]: s["title"] for s in cases.list_scenarios()}
+
+
+@st.cache_resource(show_spinner=False)
+def teaching_points() -> dict:
+    return dict(case_library().teaching)
 
 
 def scenario_catalogue() -> list[dict]:

@@ -59,16 +59,20 @@ def code_details(code: str) -> None:
             st.info("Character-by-character meanings are available for sections 0 (Medical and Surgical) and 1 (Obstetrics).")
 
 
-def pcs_builder(key: str) -> str | None:
-    """Pick a PCS code one character at a time; only values leading to valid FY2026 codes are offered."""
+def pcs_builder(key: str, per_row: int = 7) -> str | None:
+    """Pick a PCS code one character at a time; only values leading to valid FY2026 codes are offered.
+    `per_row` selects per row (7 on a full-width page, 2 or 3 in a narrow panel)."""
     prefix = ""
-    cols = st.columns(7)
+    per_row = max(1, min(7, int(per_row)))
+    cols = []
     for i, axis in enumerate(pcs.AXES):
         options = pcs.next_characters(prefix)
         if not options:
             break
         labels = {v: f"{v} – {m}" for v, m in options}
-        with cols[i]:
+        if i % per_row == 0:
+            cols = st.columns(per_row)
+        with cols[i % per_row]:
             choice = st.selectbox(axis, [None, *labels], format_func=lambda v: "—" if v is None else labels[v],
                                   key=f"{key}_{i}_{prefix}")
         if choice is None:

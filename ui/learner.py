@@ -1,0 +1,689 @@
+"""Learner case workspace widgets: open a case, read the chart, abstract and code it, save, submit.
+
+Session state holds only what the learner may see: the case reference (`ws_case`), their own work
+(`ws_work`, plain JSON) and UI flags. The answer key exists only inside `submit_case`, as a local
+variable, after the learner confirmed the submission.
+"""
+from __future__ import annotations
+
+import secrets
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+import cases
+import codes
+import progress
+import scoring
+from cases.model import ABSTRACT_FIELDS, ADMISSION_SOURCES, ADMISSION_TYPES, source_label
+from ui import learner_logic as L
+from ui import resources, widgets
+
+WORKSPACE = "ui/pages/workspace.py"
+RESULTS = "ui/pages/results.py"
+POA_OPTIONS = list(codes.POA_VALUES)
+
+
+def library_or_stop() -> None:
+    """Stop the page with a clear message when the case library cannot be loaded (a content error)."""
+    try:
+        resources.case_library()
+    except Exception as exc:
+        st.error(f"The case library could not be loaded, so cases are unavailable right now. ({str(exc)[:300]})")
+        st.stop()
+
+
+# ----------------------------------------------------------------------------- navigation between pages
+def new_seed() -> int:
+    return secrets.randbelow(999_999) + 1
+
+
+def request_case(scenario: str, seed: int, assignment_id: int | None = None) -> None:
+    """Ask the workspace to open a case on its next run (used by buttons on any learner page)."""
+    st.session_state["ws_request"] = {"scenario": scenario, "seed": int(seed), "assignment_id": assignment_id}
+
+
+def go_to_case(scenario: str, seed: int, assignment_id: int | None = None) -> None:
+    request_case(scenario, seed, assignment_id)
+    st.switch_page(WORKSPACE)
+
+
+def go_to_results(attempt_id: int) -> None:
+    st.session_state["results_attempt"] = int(attempt_id)
+    st.switch_page(RESULTS, query_params={"attempt": str(attempt_id)})
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state.setdefault("ws_flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, text in st.session_state.pop("ws_flash", []):
+        getattr(st, kind, st.info)(text)
+
+
+# ----------------------------------------------------------------------------- open / save
+def case_prefix(case: dict) -> str:
+    return f"ws_{case['scenario']}_{case['seed']}_{case.get('assignment_id') or 0}"
+
+
+def is_dirty() -> bool:
+    work = st.session_state.get("ws_work")
+    if not work:
+        return False
+    saved = st.session_state.get("ws_saved")
+    if saved is None:
+        return not L.is_blank(work)
+    return L.draft_payload(work) != saved
+
+
+def save_work(user) -> bool:
+    case, work = st.session_state.get("ws_case"), st.session_state.get("ws_work")
+    if not case or work is None:
+        return False
+    payload = L.draft_payload(work)
+    try:
+        progress.save_draft(user.actor, scenario_id=case["scenario"], seed=case["seed"], answer=payload,
+                            assignment_id=case.get("assignment_id"))
+    except progress.ProgressError as exc:
+        flash("error", f"The draft was not saved: {exc}")
+        return False
+    except Exception as exc:  # database busy or unwritable: keep the work in the session
+        flash("error", f"The draft was not saved ({type(exc).__name__}); your work is still here. Try again.")
+        return False
+    st.session_state["ws_saved"] = payload
+    st.session_state["ws_saved_at"] = L.iso_utc(L.utc_now())
+    return True
+
+
+def open_case(user, scenario: str, seed: int, assignment_id: int | None = None) -> bool:
+    """Make (scenario, seed) the open case, restoring the learner's draft of it if there is one."""
+    try:
+        info = cases.scenario_info(scenario)
+        seed = int(seed)
+    except (KeyError, TypeError, ValueError):
+        flash("error", f"There is no case '{scenario}' (#{seed}) in the library.")
+        return False
+    rubric = "practice"
+    if assignment_id is not None:
+        try:
+            assignment = progress.get_assignment(user.actor, int(assignment_id))
+        except progress.ProgressError as exc:
+            flash("error", str(exc))
+            return False
+        if {"scenario": scenario, "seed": seed} not in assignment["items"]:
+            flash("error", "That case is not part of this assignment.")
+            return False
+        rubric = assignment.get("rubric") or "practice"
+    current = st.session_state.get("ws_case")
+    if current and (current["scenario"], current["seed"], current.get("assignment_id")) == (scenario, seed, assignment_id):
+        return True
+    if current and is_dirty():
+        if not save_work(user):  # never drop unsaved work: stay on the current case
+            flash("warning", "The other case was not opened because your work here could not be saved first.")
+            return False
+        flash("info", f"Your work on the previous case ({current['title']}) was saved as a draft.")
+    try:
+        draft = progress.load_draft(user.actor, scenario_id=scenario, seed=seed, assignment_id=assignment_id)
+    except Exception as exc:  # opening without it could later overwrite the saved draft
+        flash("error", f"Your saved draft of that case could not be read right now ({type(exc).__name__}). "
+                       "Try opening it again in a moment.")
+        return False
+    started = L.iso_utc(L.utc_now())
+    sid = uuid.uuid4().hex
+    if draft:
+        work = L.work_from_draft(draft.get("answer"), draft.get("started_at") or started, sid)
+        saved = L.draft_payload(work)
+        flash("success", f"Your draft was restored (last saved {L.short_when(draft.get('updated_at'))}).")
+    else:
+        work, saved = L.new_work(started, sid), None
+    st.session_state["ws_case"] = {"scenario": scenario, "seed": seed, "assignment_id": assignment_id,
+                                   "rubric": rubric, "title": info["title"], "mdc": info["mdc"],
+                                   "difficulty": info["difficulty"]}
+    st.session_state["ws_work"] = work
+    st.session_state["ws_saved"] = saved
+    st.session_state["ws_saved_at"] = draft.get("updated_at") if draft else None
+    st.session_state["ws_confirm"] = False
+    st.session_state["ws_autosave_at"] = started
+    return True
+
+
+def handle_request(user) -> None:
+    req = st.session_state.pop("ws_request", None)
+    if isinstance(req, dict):
+        open_case(user, req.get("scenario"), req.get("seed"), req.get("assignment_id"))
+
+
+def close_case() -> None:
+    for k in ("ws_case", "ws_work", "ws_saved", "ws_saved_at", "ws_confirm", "ws_autosave_at"):
+        st.session_state.pop(k, None)
+
+
+# ----------------------------------------------------------------------------- picking a case
+def _scenario_label(s: dict) -> str:
+    return f"{s['title']} · {L.mdc_label(s['mdc'])} · difficulty {s['difficulty']}"
+
+
+def case_picker(user) -> None:
+    """Assignment cases, practice by MDC/difficulty/topic, the suggested case, and drafts to continue."""
+    catalogue = resources.scenario_catalogue()
+    titles = resources.scenario_titles()
+    tab_assign, tab_practice, tab_suggest, tab_drafts = st.tabs(
+        ["Assignments", "Practice by topic", "Suggested for you", "Continue a draft"])
+    with tab_assign:
+        assignment_list(user, titles, key="pick")
+    with tab_practice:
+        c1, c2, c3 = st.columns(3)
+        mdcs = sorted({s["mdc"] for s in catalogue})
+        want_mdc = c1.multiselect("Major diagnostic category", mdcs, format_func=L.mdc_label, key="pick_mdc")
+        diffs = sorted({s["difficulty"] for s in catalogue})
+        want_diff = c2.multiselect("Difficulty", diffs, format_func=lambda d: L.DIFFICULTY.get(d, str(d)), key="pick_diff")
+        # scenario topic tags only: teaching-point titles can state the very rule a case tests
+        topics = sorted({t for s in catalogue for t in s["topics"]}, key=L.topic_label)
+        want_topic = c3.multiselect("Topic", topics, format_func=L.topic_label, key="pick_topic")
+        fits = [s for s in catalogue if (not want_mdc or s["mdc"] in want_mdc)
+                and (not want_diff or s["difficulty"] in want_diff)
+                and (not want_topic or set(want_topic) & set(s["topics"]))]
+        if not fits:
+            st.info("No scenario matches all of those filters. Remove one to see more.")
+        else:
+            sid = st.selectbox(f"Scenario ({len(fits)} match)", [s["id"] for s in fits], key="pick_scenario",
+                               format_func=lambda i: _scenario_label(next(s for s in fits if s["id"] == i)))
+            chosen = next(s for s in fits if s["id"] == sid)
+            st.caption("Topics: " + ", ".join(L.topic_label(t) for t in chosen["topics"]))
+            st.button("Open a new practice case", key="pick_practice", type="primary", icon=":material/add:",
+                      on_click=request_case, args=(sid, new_seed()),
+                      help="A new patient for this scenario (a random case number).")
+    with tab_suggest:
+        suggestion_card(user, key="pick")
+    with tab_drafts:
+        drafts_list(user, titles, key="pick")
+
+
+def assignment_list(user, titles: dict, key: str, limit: int | None = None, navigate: bool = False) -> None:
+    try:
+        found = progress.learner_assignments(user.actor)
+    except progress.ProgressError as exc:
+        st.error(str(exc))
+        return
+    if not found:
+        st.caption("No assignments yet. Your instructor's assignments appear here once you are in a cohort.")
+        return
+    for a in found[:limit] if limit else found:
+        due = L.short_when(a.get("due_at")) if a.get("due_at") else "no due date"
+        done = f"{a['done']}/{len(a['items'])} cases done"
+        score = f" · score {a['score']:.0f}" if a.get("score") is not None else ""
+        with st.container(border=True):
+            st.markdown(f"**{L.md_escape(a['title'])}** · {L.md_escape(a.get('cohort_name', ''))} · due {due} · {done}{score}")
+            for n, item in enumerate(a["items"], 1):
+                c1, c2 = st.columns([3, 1], vertical_alignment="center")
+                best = f" — best {item['best']:.0f}" if item.get("best") is not None else " — not attempted"
+                c1.markdown(f"Case {n}: {L.md_escape(titles.get(item['scenario'], item['scenario']))} "
+                            f"(#{item['seed']}){best}")
+                args = (item["scenario"], item["seed"], a["id"])
+                if navigate:
+                    if c2.button("Open", key=f"{key}_a{a['id']}_{n}", width="stretch"):
+                        go_to_case(*args)
+                else:
+                    c2.button("Open", key=f"{key}_a{a['id']}_{n}", width="stretch", on_click=request_case, args=args)
+
+
+def suggestion(user) -> dict | None:
+    try:
+        weak = progress.weakest_skills(user.actor, limit=5)
+        done = [a["scenario_id"] for a in progress.list_attempts(user.actor, limit=500)]
+    except progress.ProgressError:
+        weak, done = [], []
+    from collections import Counter
+    return L.suggest_case(weak, resources.scenario_catalogue(), Counter(done), resources.teaching_points())
+
+
+def suggestion_card(user, key: str, navigate: bool = False) -> None:
+    found = suggestion(user)
+    if not found:
+        st.caption("No scenarios are available.")
+        return
+    s = found["scenario"]
+    st.markdown(f"**{L.md_escape(s['title'])}** · {L.mdc_label(s['mdc'])} · difficulty {s['difficulty']}")
+    if found["reason"]:
+        st.caption(found["reason"])
+    if navigate:
+        if st.button("Start the suggested case", key=f"{key}_suggest", type="primary", icon=":material/play_arrow:"):
+            go_to_case(s["id"], new_seed())
+    else:
+        st.button("Start the suggested case", key=f"{key}_suggest", type="primary", icon=":material/play_arrow:",
+                  on_click=request_case, args=(s["id"], new_seed()))
+
+
+def drafts_list(user, titles: dict, key: str, navigate: bool = False) -> None:
+    try:
+        drafts = progress.list_drafts(user.actor)
+    except progress.ProgressError as exc:
+        st.error(str(exc))
+        return
+    if not drafts:
+        st.caption("No drafts. Use **Save draft** in the workspace to keep unfinished work.")
+        return
+    for d in drafts[:8]:
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")
+        where = "assignment" if d.get("assignment_id") else "practice"
+        c1.markdown(f"{L.md_escape(titles.get(d['scenario_id'], d['scenario_id']))} (#{d['seed']}, {where}) · "
+                    f"saved {L.short_when(d.get('updated_at'))}")
+        args = (d["scenario_id"], d["seed"], d.get("assignment_id"))
+        if navigate:
+            if c2.button("Continue", key=f"{key}_d{d['id']}", width="stretch"):
+                go_to_case(*args)
+        else:
+            c2.button("Continue", key=f"{key}_d{d['id']}", width="stretch", on_click=request_case, args=args)
+
+
+# ----------------------------------------------------------------------------- the chart
+def chart_panel(chart: dict, p: str) -> None:
+    pt = chart.get("patient") or {}
+    st.markdown(f":red-badge[:material/warning: SYNTHETIC RECORD · not a real patient] "
+                f"**{L.md_escape(str(pt.get('last_name', '')).upper())}, {L.md_escape(pt.get('first_name', ''))}** · "
+                f"{pt.get('sex', '')} · {pt.get('age', '')} y · DOB {pt.get('dob', '')} · MRN {pt.get('mrn', '')}")
+    docs = chart.get("documents") or []
+    c1, c2, c3 = st.columns([2.2, 1, 1.3], vertical_alignment="bottom")
+    term = c1.text_input("Find in chart", key=f"{p}_find", max_chars=80, placeholder="word or phrase, e.g. creatinine",
+                         help="Counts the lines of each document that mention it, and highlights them.")
+    term = " ".join(term.split()) if term else ""
+    order = c2.radio("List by", ["time", "type"], horizontal=True, key=f"{p}_order",
+                     format_func=lambda v: {"time": "Time", "type": "Type"}[v])
+    present = [t for t in L.DOC_TYPES if any(d.get("type") == t for d in docs)]
+    kind = c3.selectbox("Document type", ["all", *present], key=f"{p}_kind",
+                        format_func=lambda t: "All documents" if t == "all" else L.DOC_TYPES.get(t, t))
+    shown = [d for d in L.sort_documents(docs, order) if kind == "all" or d.get("type") == kind]
+    hits = {d["doc_id"]: L.count_matches(d, term) for d in shown} if term else {}
+    left, right = st.columns([1, 2.3])
+    with left:
+        if term and st.toggle("Only with matches", key=f"{p}_onlyhits",
+                                help="List only the documents that mention the search term."):
+            shown = [d for d in shown if hits.get(d["doc_id"])]
+        if not shown:
+            st.caption("No document matches.")
+            return
+        def title(d):
+            n = hits.get(d["doc_id"])
+            return d.get("title", "") + (f" · {n} match{'es' if n != 1 else ''} ✔" if n else "")
+
+        titles = {d["doc_id"]: title(d) for d in shown}
+        with st.container(height=560, border=False):
+            doc_id = st.radio(f"Documents ({len(shown)})", list(titles), format_func=titles.get, key=f"{p}_doc",
+                              captions=[L.doc_stamp(d) for d in shown])
+    doc = next((d for d in shown if d["doc_id"] == doc_id), shown[0])
+    with right:
+        document_view(doc, term, p)
+
+
+def document_view(doc: dict, term: str, p: str) -> None:
+    with st.container(border=True, height=590):
+        st.markdown(f"**{L.md_escape(doc.get('title', ''))}** :red-badge[SYNTHETIC]")
+        st.caption(f"{L.DOC_TYPES.get(doc.get('type'), doc.get('type'))} · {L.md_escape(doc.get('author', ''))} · "
+                   f"{str(doc.get('datetime', '')).replace('T', ' ')}")
+        n = L.count_matches(doc, term)
+        labs = doc.get("type") == "labs" and bool(doc.get("labs"))
+        c1, c2 = st.columns(2)
+        only = bool(term) and n > 0 and c1.toggle("Only matching lines", key=f"{p}_onlylines")
+        printed = labs and c2.toggle("Printed report", key=f"{p}_printed", help="The lab report as printed, not as a table.")
+        if term:
+            st.caption(f"{n} line{'s' if n != 1 else ''} mention “{L.md_escape(term)}” (marked ▸ and highlighted).")
+        if labs and not printed:
+            labs_table(doc["labs"], term)
+            return
+        body = L.highlight_html(doc.get("text", ""), term, only)
+        st.html(f"<div style='white-space:pre-wrap;font-family:ui-monospace,Menlo,Consolas,monospace;"
+                f"font-size:0.8rem;line-height:1.45'>{body}</div>")
+
+
+def labs_table(labs: list, term: str = "") -> None:
+    rows = L.lab_rows(labs, term)
+    if not rows:
+        st.caption("No lab result matches the search.")
+        return
+    frame = pd.DataFrame(rows)
+    frame["Collected"] = frame["Collected"].map(lambda v: str(v)[5:16].replace("T", " "))
+    styled = frame.style.map(lambda v: f"background-color: {L.flag_colour(v)}; font-weight: 600" if L.flag_colour(v)
+                             else "", subset=["Flag"])
+    small = st.column_config.TextColumn
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(440, 38 + 35 * len(rows)),
+                 column_config={"Collected": small("Collected", width="small"), "Panel": small(width="small"),
+                                "Flag": small("Flag", help="▲ high, ▼ low; doubled = critical")})
+    st.caption("Flags: ▲ H high · ▲▲ HH critical high · ▼ L low · ▼▼ LL critical low · ! A abnormal.")
+
+
+# ----------------------------------------------------------------------------- the coding panel
+def _seed(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def abstraction_panel(work: dict, p: str) -> None:
+    ab = work.setdefault("abstract", {})
+    st.caption("UHDDS / UB-04 fields, from the face sheet, orders and discharge summary.")
+    c1, c2 = st.columns(2)
+    for col, name in ((c1, "admission_date"), (c2, "discharge_date")):
+        k = f"{p}_ab_{name}"
+        _seed(k, L.parse_day(ab.get(name)))
+        with col:
+            day = st.date_input(ABSTRACT_FIELDS[name], key=k, format="YYYY-MM-DD")
+        ab[name] = day.isoformat() if day else ""
+    k = f"{p}_ab_admission_type"
+    _seed(k, ab.get("admission_type") if ab.get("admission_type") in ADMISSION_TYPES else None)
+    atype = st.selectbox(ABSTRACT_FIELDS["admission_type"], list(ADMISSION_TYPES), key=k, placeholder="Choose…",
+                         format_func=lambda c: f"{c} – {ADMISSION_TYPES[c]}")
+    ab["admission_type"] = atype or ""
+    k = f"{p}_ab_admission_source"
+    _seed(k, ab.get("admission_source") if ab.get("admission_source") in ADMISSION_SOURCES else None)
+    src = st.selectbox(ABSTRACT_FIELDS["admission_source"], list(ADMISSION_SOURCES), key=k, placeholder="Choose…",
+                       format_func=lambda c: f"{c} – {source_label(atype or '', c)}")
+    ab["admission_source"] = src or ""
+    k = f"{p}_ab_discharge_disposition"
+    _seed(k, ab.get("discharge_disposition") if ab.get("discharge_disposition") in codes.DISPOSITIONS else None)
+    disp = st.selectbox(ABSTRACT_FIELDS["discharge_disposition"], list(codes.DISPOSITIONS), key=k, placeholder="Choose…",
+                        format_func=lambda c: f"{c} – {codes.DISPOSITIONS[c]}")
+    ab["discharge_disposition"] = disp or ""
+    c1, c2 = st.columns(2)
+    k = f"{p}_ab_attending_physician"
+    _seed(k, ab.get("attending_physician", ""))
+    ab["attending_physician"] = c1.text_input(ABSTRACT_FIELDS["attending_physician"], key=k, max_chars=80,
+                                              placeholder="e.g. Jane Smith, MD").strip()
+    k = f"{p}_ab_expected_payer"
+    payers = list(L.payer_options())
+    _seed(k, ab.get("expected_payer") if ab.get("expected_payer") in payers else None)
+    ab["expected_payer"] = c2.selectbox(ABSTRACT_FIELDS["expected_payer"], payers, key=k, placeholder="Choose…") or ""
+
+
+def _dx_add(p: str, pick_key: str) -> None:
+    work = st.session_state["ws_work"]
+    raw = st.session_state.get(pick_key) or st.session_state.get(f"{p}_dxq", "")
+    chk = L.check_dx(raw)
+    if chk.error:
+        st.session_state[f"{p}_dxmsg"] = ("error", chk.error)
+        return
+    first = st.session_state.get(f"{p}_dxas") == "principal" or not work["dx"]
+    poa = st.session_state.get(f"{p}_dxnewpoa") or ""
+    rows, why = L.add_row(work["dx"], {"id": L._next_id(work), "code": chk.code, "poa": poa}, first=first)
+    if why:
+        st.session_state[f"{p}_dxmsg"] = ("error", why)
+        return
+    work["dx"] = rows
+    where = "as the principal diagnosis" if first else "as a secondary diagnosis"
+    st.session_state[f"{p}_dxmsg"] = ("warning", f"Added {chk.display} {where}. {chk.warning}") if chk.warning else \
+        ("success", f"Added {chk.display} — {chk.title} {where}.")
+    st.session_state[f"{p}_dxq"] = ""
+    st.session_state[f"{p}_dxnewpoa"] = None
+    st.session_state[f"{p}_dxas"] = "secondary"
+
+
+def _rows_move(kind: str, row_id: int, delta: int) -> None:
+    work = st.session_state["ws_work"]
+    work[kind] = L.move_row(work[kind], row_id, delta)
+
+
+def _rows_remove(kind: str, row_id: int) -> None:
+    work = st.session_state["ws_work"]
+    work[kind] = L.remove_row(work[kind], row_id)
+
+
+def _row_buttons(kind: str, r: dict, i: int, n: int, p: str, name: str) -> None:
+    with st.container(horizontal=True, gap=None, horizontal_alignment="right"):
+        st.button("▲", key=f"{p}_{kind}up_{r['id']}", help=f"Move {name} up", disabled=i == 0, type="tertiary",
+                  on_click=_rows_move, args=(kind, r["id"], -1))
+        st.button("▼", key=f"{p}_{kind}down_{r['id']}", help=f"Move {name} down", disabled=i == n - 1, type="tertiary",
+                  on_click=_rows_move, args=(kind, r["id"], 1))
+        st.button("✕", key=f"{p}_{kind}del_{r['id']}", help=f"Remove {name}", type="tertiary",
+                  on_click=_rows_remove, args=(kind, r["id"]))
+
+
+def _poa_label(v) -> str:
+    return f"{v} – {codes.POA_VALUES[v]}" if v in codes.POA_VALUES else "—"
+
+
+def dx_panel(work: dict, p: str) -> None:
+    st.caption("Principal diagnosis first, then secondary diagnoses in any order; each with its POA indicator.")
+    q = st.text_input("Search ICD-10-CM: words or a code (results as you type)", key=f"{p}_dxq",
+                      max_chars=60, live="300ms",
+                      placeholder="words (e.g. a diagnosis in the discharge summary) or the start of a code")
+    pick_key = f"{p}_dxpick_{abs(hash(q)) % 10**8}"
+    hits = []
+    if q.strip():
+        try:
+            hits = codes.search(q, system="CM", limit=15)
+        except Exception:
+            hits = []
+        if hits:
+            titles = {h.code: f"{codes.display(h.code)} — {h.title} · {'billable' if h.billable else 'header, not billable'}"
+                      for h in hits}
+            st.selectbox("Matching codes", list(titles), key=pick_key, format_func=titles.get)
+        else:
+            st.caption("No code matches those words; the text itself is checked as a code when you press Add.")
+    c1, c2, c3 = st.columns([1.3, 1.5, 0.8], vertical_alignment="bottom")
+    c1.selectbox("POA for the new code", POA_OPTIONS, index=None, key=f"{p}_dxnewpoa", format_func=_poa_label,
+                 placeholder="Choose…")
+    _seed(f"{p}_dxas", "principal" if not work["dx"] else "secondary")
+    c2.radio("Add as", ["principal", "secondary"], key=f"{p}_dxas", horizontal=True,
+             format_func=lambda v: v.capitalize())
+    c3.button("Add", key=f"{p}_dxadd", icon=":material/add:", on_click=_dx_add, args=(p, pick_key),
+              width="stretch", help="Add the selected search result (or the code as typed) to the list.")
+    msg = st.session_state.pop(f"{p}_dxmsg", None)
+    if msg:
+        getattr(st, msg[0])(msg[1])
+    if not work["dx"]:
+        st.info("No diagnoses yet. The first one you add is the principal diagnosis.")
+        return
+    n = len(work["dx"])
+    for i, r in enumerate(list(work["dx"])):
+        chk = L.check_dx(r["code"])
+        with st.container(border=True):
+            cols = st.columns([3.2, 1.7, 1.1], vertical_alignment="center")
+            role = "Principal" if i == 0 else f"Secondary {i}"
+            status = ("" if chk.ok and chk.billable else " :orange-badge[! header, not billable]" if chk.ok
+                      else " :red-badge[✗ not a valid code]")
+            cols[0].markdown(f"**{role}: {L.md_escape(chk.display or r['code'])}**{status}  \n"
+                             f"<small>{L.md_escape(chk.title or chk.error)}</small>", unsafe_allow_html=True)
+            k = f"{p}_dxpoa_{r['id']}"
+            _seed(k, r.get("poa") if r.get("poa") in codes.POA_VALUES else None)
+            r["poa"] = cols[1].selectbox(f"POA for {chk.display or r['code']}", POA_OPTIONS, key=k,
+                                         format_func=_poa_label, placeholder="POA…", label_visibility="collapsed") or ""
+            with cols[2]:
+                _row_buttons("dx", r, i, n, p, chk.display or r["code"])
+    if n - 1 > L.CLAIM_MAX_SDX:
+        st.warning(f"{n - 1} secondary diagnoses: a UB-04 claim carries at most {L.CLAIM_MAX_SDX}.")
+
+
+def _pcs_add(p: str, pick_key: str, built_key: str, stay) -> None:
+    work = st.session_state["ws_work"]
+    raw = st.session_state.get(built_key) or st.session_state.get(pick_key) or st.session_state.get(f"{p}_pcsq", "")
+    chk = L.check_pcs(raw)
+    if chk.error:
+        st.session_state[f"{p}_pcsmsg"] = ("error", chk.error)
+        return
+    day = st.session_state.get(f"{p}_pcsnewdate")
+    problem = L.date_problem(day, stay)
+    if problem:
+        st.session_state[f"{p}_pcsmsg"] = ("error", f"{chk.display}: {problem} Choose the date it was performed.")
+        return
+    rows, why = L.add_row(work["procs"], {"id": L._next_id(work), "code": chk.code, "date": day.isoformat()})
+    if why:
+        st.session_state[f"{p}_pcsmsg"] = ("error", why)
+        return
+    work["procs"] = rows
+    st.session_state[f"{p}_pcsmsg"] = ("success", f"Added {chk.display} — {chk.title} ({day.isoformat()}).")
+    st.session_state[f"{p}_pcsq"] = ""
+    st.session_state.pop(built_key, None)
+
+
+def proc_panel(work: dict, stay, p: str) -> None:
+    st.caption("ICD-10-PCS, principal procedure first, each with the date it was performed (within the stay).")
+    q = st.text_input("Search ICD-10-PCS: words or a code (results as you type)", key=f"{p}_pcsq",
+                      max_chars=60, placeholder="a root operation and body part, or the start of a code", live="300ms")
+    pick_key = f"{p}_pcspick_{abs(hash(q)) % 10**8}"
+    built_key = f"{p}_pcsbuilt"
+    if q.strip():
+        try:
+            hits = codes.search(q, system="PCS", limit=15)
+        except Exception:
+            hits = []
+        if hits:
+            titles = {h.code: f"{h.code} — {h.title}" for h in hits}
+            st.selectbox("Matching codes", list(titles), key=pick_key, format_func=titles.get)
+        else:
+            st.caption("No code matches those words; try the builder, or press Add to check the text as a code.")
+    with st.expander("Build a code character by character", icon=":material/construction:"):
+        built = widgets.pcs_builder(f"{p}_pcsb", per_row=2)
+        if built:
+            st.session_state[built_key] = built
+        else:
+            st.session_state.pop(built_key, None)
+    c1, c2 = st.columns([1.5, 1], vertical_alignment="bottom")
+    lo, hi = stay
+    c1.date_input("Date performed", value=None, min_value=lo, max_value=hi, key=f"{p}_pcsnewdate", format="YYYY-MM-DD")
+    c2.button("Add", key=f"{p}_pcsadd", icon=":material/add:", on_click=_pcs_add,
+              args=(p, pick_key, built_key, stay), width="stretch",
+              help="Adds the built code if the builder is complete, else the selected search result.")
+    msg = st.session_state.pop(f"{p}_pcsmsg", None)
+    if msg:
+        getattr(st, msg[0])(msg[1])
+    if not work["procs"]:
+        st.caption("No procedures entered. Leave this empty when the stay had no significant procedure.")
+        return
+    n = len(work["procs"])
+    for i, r in enumerate(list(work["procs"])):
+        chk = L.check_pcs(r["code"])
+        with st.container(border=True):
+            cols = st.columns([3.0, 1.9, 1.1], vertical_alignment="center")
+            role = "Principal procedure" if i == 0 else f"Procedure {i + 1}"
+            status = "" if chk.ok else " :red-badge[✗ not a valid code]"
+            cols[0].markdown(f"**{role}: {L.md_escape(chk.display or r['code'])}**{status}  \n"
+                             f"<small>{L.md_escape(chk.title or chk.error)}</small>", unsafe_allow_html=True)
+            k = f"{p}_pcsdate_{r['id']}"
+            day = L.parse_day(r.get("date"))
+            in_stay = day is not None and (lo is None or day >= lo) and (hi is None or day <= hi)
+            _seed(k, day if in_stay else None)
+            new = cols[1].date_input(f"Date for {chk.display or r['code']}", key=k, min_value=lo, max_value=hi,
+                                     format="YYYY-MM-DD", label_visibility="collapsed")
+            r["date"] = new.isoformat() if new else ""
+            with cols[2]:
+                _row_buttons("procs", r, i, n, p, chk.display or r["code"])
+    if n > L.CLAIM_MAX_PROC:
+        st.warning(f"{n} procedures: a UB-04 claim carries at most {L.CLAIM_MAX_PROC}.")
+
+
+def drg_panel(work: dict, p: str) -> None:
+    st.caption("Optional: the MS-DRG you expect this claim to group to. Your codes are grouped when you submit; "
+               "a matching DRG here earns the “DRG you chose” points.")
+    k = f"{p}_drg"
+    _seed(k, work.get("drg", ""))
+    work["drg"] = st.text_input("MS-DRG (3 digits)", key=k, max_chars=7, placeholder="e.g. 291").strip()
+    drg, title, err = L.check_drg(work["drg"])
+    if err:
+        st.error(err)
+    elif drg:
+        st.success(f"MS-DRG {drg:03d} — {title}")
+
+
+# ----------------------------------------------------------------------------- clock, save, submit
+AUTOSAVE_SECONDS = 60
+
+
+@st.fragment(run_every=30)
+def clock(user) -> None:
+    """Elapsed minutes and save status; unsaved work is saved as a draft about once a minute."""
+    work = st.session_state.get("ws_work")
+    if not work:
+        return
+    st.markdown(f":material/timer: **{L.elapsed_minutes(work.get('started_at'))} min** elapsed")
+    last = L.parse_when(st.session_state.get("ws_autosave_at"))
+    if is_dirty() and (last is None or (L.utc_now() - last).total_seconds() >= AUTOSAVE_SECONDS):
+        st.session_state["ws_autosave_at"] = L.iso_utc(L.utc_now())
+        save_work(user)
+    saved_at = st.session_state.get("ws_saved_at")
+    st.caption(("● Unsaved changes" if is_dirty() else "✓ Saved as a draft" if saved_at else "Nothing entered yet") +
+               (f" · {L.short_when(saved_at)[11:16]} UTC" if saved_at else ""),
+               help="Your work is saved as a draft automatically about once a minute, and whenever you press "
+                    "Save draft or change case.")
+
+
+def change_case(user) -> None:
+    """Leave the open case for the picker, saving unsaved work as a draft first."""
+    if is_dirty():
+        if not save_work(user):
+            return
+        flash("info", f"Your work on {st.session_state['ws_case']['title']} was saved as a draft.")
+    close_case()
+
+
+def toolbar(user) -> None:
+    case = st.session_state["ws_case"]
+    c1, c2, c3, c4, c5 = st.columns([4, 1.35, 1.2, 1.15, 1.1], vertical_alignment="center")
+    kind = "assignment" if case.get("assignment_id") else "practice"
+    c1.markdown(f"#### {L.md_escape(case['title'])}")
+    c1.caption(f"Case #{case['seed']} · {kind} · {L.mdc_label(case['mdc'])} · difficulty {case['difficulty']} · "
+               f"rubric {case['rubric']}")
+    c3.button("Change case", key="ws_change", icon=":material/swap_horiz:", width="stretch", on_click=change_case,
+              args=(user,), help="Open another case; unsaved work here is saved as a draft first.")
+    if c4.button("Save draft", key="ws_save", icon=":material/save:", width="stretch",
+                 help="Keeps your work in your account: it is restored when you open this case again, "
+                      "even after a reload or signing out.") and save_work(user):
+        st.toast("Draft saved.", icon=":material/save:")
+    if c5.button("Submit", key="ws_submit", type="primary", icon=":material/send:", width="stretch",
+                 help="Submit for scoring; you confirm first."):
+        st.session_state["ws_confirm"] = True
+    with c2:
+        clock(user)
+    show_flash()
+
+
+def confirm_panel(user, stay) -> None:
+    work = st.session_state["ws_work"]
+    problems = L.work_problems(work, stay)
+    with st.container(border=True):
+        if L.is_blank(work):
+            st.error("Nothing to submit yet: enter the principal diagnosis and the other codes and fields first.")
+            st.button("Back to the case", key="ws_submit_no", on_click=st.session_state.update, args=({"ws_confirm": False},))
+            return
+        st.markdown("#### Submit this case for scoring?")
+        st.caption("After submitting you will see the answer key and your score; the case can no longer be edited.")
+        for prob in problems:
+            st.warning(prob)
+        if not problems:
+            st.success("Every field and code is filled in and valid.")
+        c1, c2, _ = st.columns([1.3, 1.2, 3])
+        yes = c1.button("Yes, submit my answer", key="ws_submit_yes", type="primary", icon=":material/check:")
+        c2.button("Keep working", key="ws_submit_no", on_click=st.session_state.update, args=({"ws_confirm": False},))
+    if yes:
+        attempt_id = submit_case(user)
+        if attempt_id is not None:
+            go_to_results(attempt_id)
+
+
+def submit_case(user) -> int | None:
+    """Score the open case on the server and store the attempt. The key never enters session state."""
+    case_ref, work = st.session_state["ws_case"], st.session_state["ws_work"]
+    answer = L.answer_from_work(work)
+    try:
+        rub = scoring.rubric(case_ref.get("rubric") or "practice")
+    except scoring.RubricError as exc:
+        st.error(f"This assignment's scoring rubric could not be loaded ({exc}). Your work is kept; tell your instructor.")
+        return None
+    try:
+        with st.spinner("Scoring…"):
+            full = cases.generate(case_ref["scenario"], case_ref["seed"], resources.case_library())
+            report = scoring.score(answer, full.key, rub)
+            attempt_id = progress.save_attempt(
+                user.actor, **progress.case_ref(full), answer=answer.to_dict(), report=report.to_dict(),
+                submission_id=work.get("submission_id"), assignment_id=case_ref.get("assignment_id"),
+                started_at=L.parse_when(work.get("started_at")), rubric_version=f"{rub.id}@{rub.version}")
+            progress.discard_draft(user.actor, scenario_id=case_ref["scenario"], seed=case_ref["seed"],
+                                   assignment_id=case_ref.get("assignment_id"))
+    except progress.ProgressError as exc:
+        st.error(f"Your answer was not submitted: {exc} Your work is still here.")
+        return None
+    except Exception as exc:  # scorer or database failure: keep the work, say what happened
+        st.error(f"Your answer could not be scored right now ({type(exc).__name__}). Your work is still here; "
+                 "save a draft and try again.")
+        return None
+    close_case()
+    return attempt_id
