@@ -377,6 +377,15 @@ class _Writer:
             lines.append(f"{i}. {phrase[0].upper() + phrase[1:]}" + (f" - {plan}" if plan else ""))
         return lines
 
+    def allergies(self) -> str:
+        """An allergy line that never contradicts a drug the patient is given (e.g. lisinopril)."""
+        drugs = " ".join(self.meds("home_meds") + self.meds("inpatient_meds")).lower()
+        drug_words = {"Penicillin": ("penicillin", "amoxicillin", "piperacillin", "ampicillin", "nafcillin"),
+                      "Sulfa": ("sulfa", "sulfamethoxazole"), "Codeine": ("codeine",), "Lisinopril": ("lisinopril",)}
+        safe = [a for a in self.t["allergies"]
+                if not any(w in drugs for k, words in drug_words.items() if a.startswith(k) for w in words)]
+        return self.pick(safe or ["No known drug allergies."])
+
     def noise(self, doc: str) -> list[str]:
         return [self.f(x) for x in self.s.noise.get(doc, ())]
 
@@ -417,7 +426,7 @@ class _Writer:
             "Past medical history: " + (", ".join(self.rng.choice(c.phrases["history"]) for c in self.chronic) or "None reported."),
             *self.noise("history"),
             "Home medications: " + ("; ".join(meds) if meds else "None."),
-            "Allergies: " + self.pick(self.t["allergies"]),
+            "Allergies: " + self.allergies(),
             "Social history: " + " ".join(social),
             "Family history: " + self.pick(self.t["family"]),
             "Review of systems: " + self.pick(self.t["ros_negative"]), "",
@@ -443,7 +452,7 @@ class _Writer:
                 assessment = last_assessment  # copy-forward, as real notes often are
             lines = [f"PROGRESS NOTE - HOSPITAL DAY {day + 1}", "Subjective: " + self.pick(self.t["progress_subjective"])]
             for c in new:
-                lines.append("Interval event: " + self.pick(c.hpi or c.phrases["progress"]))
+                lines.append("Interval event: " + self.pick(c.hpi or c.phrases.get("progress") or c.phrases["discharge"]))
             for p, pday in zip(self.procs, self.proc_days):
                 if pday == day - 1:
                     title = self.rng.choice(p.title)

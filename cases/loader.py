@@ -228,6 +228,8 @@ def _condition(d, path) -> Condition:
         if doc not in DOC_TYPES:
             raise ContentError(_where(path, f"{ctx}: phrases has unknown document type '{doc}' (allowed: {', '.join(DOC_TYPES)})"))
         phrases[doc] = _str_list(ph, path, f"{ctx}.phrases.{doc}")
+    if d["poa"] == "N" and ("hp" in phrases or "ed_note" in phrases):
+        raise ContentError(_where(path, f"{ctx}: a hospital-acquired (poa N) condition cannot be worded in the admission notes (hp/ed_note)"))
     if "discharge" not in phrases:
         raise ContentError(_where(path, f"{ctx}: phrases.discharge is required (the final diagnosis wording that supports the code)"))
     vitals = {}

@@ -202,7 +202,10 @@ def _excludes1_ranges(code: str) -> tuple:
     inf = info(code)
     if not inf:
         return ()
-    return tuple((level, text, rng) for level, text in inf.notes("excludes1") for rng in parse_ranges(text))
+    # "diabetic acidosis - see categories E08-E13 with ketoacidosis" points at some subcodes of a range,
+    # not at the whole range: such cross-references are left to the coder, not turned into conflicts.
+    return tuple((level, text, rng) for level, text in inf.notes("excludes1")
+                 if not re.search(r"\bsee\b.*\bwith\b", text) for rng in parse_ranges(text))
 
 
 def excludes1_conflicts(codes) -> list[Conflict]:

@@ -1,0 +1,150 @@
+"""End to end in a real headless browser (Debian's chromium driven by Playwright):
+create the instructor, create a cohort, register a learner with the join code, open a case,
+enter codes, submit, and see the score. Screenshots go to tests/artifacts/.
+
+Without /usr/bin/chromium the test is skipped on a developer machine, but under CI=true a
+missing browser is a failure (`.ci/run` installs chromium with apt-get when missing)."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "Teach-2026-chartlab"
+
+
+def _need_browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but Debian's chromium is not installed at /usr/bin/chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium) - skipped outside CI")
+    pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    _need_browser()
+    port = _free_port()
+    env = dict(os.environ, CHARTLAB_DB=str(tmp_path / "e2e.db"),
+               CHARTLAB_CACHE_DIR=os.environ.get("CHARTLAB_CACHE_DIR", str(ROOT / "data" / "cache")))
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _click(page, name):
+    page.get_by_role("button", name=name).first.click()
+
+
+def _fill(page, label, value):
+    page.get_by_label(label, exact=True).first.fill(value)
+
+
+def _nav(page, name):
+    page.get_by_role("link", name=name).first.click()
+
+
+def test_instructor_and_learner_end_to_end(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(60_000)
+        page.goto(server)
+
+        # 1. first run: the instructor/administrator account
+        expect(page.get_by_text("Welcome to ChartLab")).to_be_visible()
+        _fill(page, "Your name", "Pat Instructor")
+        _fill(page, "Username", "pat")
+        _fill(page, "Password", PASSWORD)
+        _fill(page, "Repeat password", PASSWORD)
+        _click(page, "Create account")
+
+        # 2. a cohort and its join code
+        expect(page.get_by_text("Cohort name")).to_be_visible()
+        _fill(page, "Cohort name", "HIT 210 e2e")
+        _click(page, "Create cohort")
+        message = page.get_by_text(re.compile(r"join code is [A-Z0-9-]+")).first
+        expect(message).to_be_visible()
+        join_code = re.search(r"join code is ([A-Z0-9-]+)", message.inner_text()).group(1)
+        page.screenshot(path=str(ARTIFACTS / "e2e_cohort.png"))
+        _click(page, "Sign out")
+
+        # 3. the learner registers with the join code
+        _nav(page, "Join a cohort")
+        _fill(page, "Cohort join code", join_code)
+        _fill(page, "Your name", "Lee Learner")
+        _fill(page, "Choose a username", "lee")
+        _fill(page, "Password", PASSWORD)
+        _fill(page, "Repeat password", PASSWORD)
+        _click(page, "Create my account")
+        expect(page.get_by_text("Lee Learner").first).to_be_visible()
+
+        # 4. open a practice case
+        _nav(page, "Case workspace")
+        page.get_by_role("tab", name="Practice by topic").click()
+        _click(page, "Open a new practice case")
+        expect(page.get_by_text("SYNTHETIC", exact=False).first).to_be_visible()
+
+        # 5. enter codes: one invalid, then a real principal diagnosis
+        page.get_by_role("tab", name="Diagnoses").click()
+        search = page.get_by_label("Search ICD-10-CM: words or a code (results as you type)")
+        search.fill("I5O.9")
+        search.press("Enter")
+        _click(page, "Add")
+        expect(page.get_by_text("is not an ICD-10-CM code").first).to_be_visible()  # refused with a reason
+        search.fill("I50.9")
+        search.press("Enter")
+        page.wait_for_timeout(1000)
+        _click(page, "Add")
+        expect(page.get_by_text("Principal: I50.9").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "e2e_workspace.png"), full_page=True)
+
+        # 6. submit with confirmation and see the score
+        _click(page, "Submit")
+        _click(page, "Yes, submit my answer")
+        expect(page.get_by_text(re.compile(r"DRG", re.I)).first).to_be_visible()
+        expect(page.get_by_text(re.compile(r"score", re.I)).first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(4000)  # let the data grids paint before the screenshot
+        page.screenshot(path=str(ARTIFACTS / "e2e_results.png"), full_page=True)
+        body = page.inner_text("body")
+        assert re.search(r"\d+(\.\d+)?\s*(/ ?100|%)", body), body[:2000]
+        assert "Traceback" not in body
+        browser.close()
