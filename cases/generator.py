@@ -40,6 +40,17 @@ def _labs() -> dict:
     return yaml.safe_load((REF / "labs.yaml").read_text(encoding="utf-8"))
 
 
+def _template_set(s: Scenario) -> dict:
+    """Default chart language, with the newborn set and then the scenario's own overrides on top."""
+    base = dict(_templates())
+    layers = [base.get("newborn", {})] if s.newborn else []
+    layers.append(s.templates)
+    for layer in layers:
+        for k, v in layer.items():
+            base[k] = {**base[k], **v} if isinstance(v, dict) else v
+    return base
+
+
 _PLACEHOLDER = re.compile(r"\{([a-zA-Z_]+)\}")
 
 
@@ -197,8 +208,8 @@ def _fmt_dt(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%d %H:%M")
 
 
-def _vitals(conds, rng, day: int, los: int) -> dict:
-    base = _labs()["vitals"]
+def _vitals(conds, rng, day: int, los: int, newborn: bool = False) -> dict:
+    base = _labs()["vitals_newborn" if newborn else "vitals"]
     out = {}
     for k, (lo, hi) in base.items():
         v = rng.uniform(lo, hi)
@@ -230,9 +241,9 @@ def _num(v: float, decimals: int) -> str:
     return f"{v:.{decimals}f}"
 
 
-def _lab_rows(conds, rng, admit: datetime, los: int) -> list[LabRow]:
-    """CBC + BMP on admission, hospital day 1 and discharge day; condition tests as written."""
-    panels = _labs()["panels"]
+def _lab_rows(conds, rng, admit: datetime, los: int, newborn: bool = False) -> list[LabRow]:
+    """CBC + BMP on admission, hospital day 1 and discharge day (adults); condition tests as written."""
+    panels = {} if newborn else _labs()["panels"]
     overrides = {}
     extra = []
     for c in conds:
@@ -308,7 +319,7 @@ class _Writer:
         }
         self.docs: list[Document] = []
         self.evidence: dict[str, tuple[str, str]] = {}
-        self.t = _templates()
+        self.t = _template_set(s)
         self.present = [c for c in conds if c.poa != "N"]
         self.acquired = [c for c in conds if c.poa == "N"]
         self.chronic = [c for c in self.present if "history" in c.phrases]
@@ -445,7 +456,7 @@ class _Writer:
             when = datetime.combine(self.admit.date() + timedelta(days=day), datetime.min.time()) + timedelta(hours=self.rng.randint(7, 10), minutes=self.rng.randint(0, 59))
             today = self.present + [c for c in self.acquired if day >= max(1, c.onset_day)]
             new = [c for c in self.acquired if day == max(1, c.onset_day)]
-            vitals = _vitals(self.conds, self.rng, day, self.los)
+            vitals = _vitals(self.conds, self.rng, day, self.los, self.s.newborn)
             assessment = self.assessment("progress", today, day)
             copied = last_assessment is not None and self.rng.random() < 0.5 and not new
             if copied:
@@ -594,8 +605,8 @@ def generate(scenario_id: str, seed: int, lib: Library | None = None) -> Case:
                     attending, tuple(consultants), surgeon, s.service)
 
     w = _Writer(s, lib, rng, fake, patient, enc, conds, principal, procs, proc_days, level)
-    lab_rows = _lab_rows(conds, rng, admit, los)
-    vitals0 = _vitals(conds, rng, 0, los)
+    lab_rows = _lab_rows(conds, rng, admit, los, s.newborn)
+    vitals0 = _vitals(conds, rng, 0, los, s.newborn)
     w.face_sheet()
     if atype in ("1", "5") and not s.newborn:
         w.ed_note(_doctor(fake, "Emergency Medicine"), vitals0)
@@ -606,10 +617,11 @@ def generate(scenario_id: str, seed: int, lib: Library | None = None) -> Case:
     op_docs = [w.operative(p, d, surgeon) for p, d in zip(procs, proc_days)]
     w.progress(lab_rows)
     w.imaging()
-    w.add("labs", "Laboratory results", "Laboratory", admit + timedelta(hours=1), _labs_text(lab_rows), lab_rows)
+    if lab_rows:
+        w.add("labs", "Laboratory results", "Laboratory", admit + timedelta(hours=1), _labs_text(lab_rows), lab_rows)
     w.mar()
     facility = rng.choice(_templates()["facilities"])
-    disp_text = fill(_templates()["dispositions"][disp], {"facility": facility, "time": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"})
+    disp_text = fill(w.t["dispositions"][disp], {"facility": facility, "time": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"})
     w.discharge(disp_text)
     docs = tuple(sorted(w.docs, key=lambda d: (d.datetime, d.doc_id)))
 

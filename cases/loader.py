@@ -182,6 +182,7 @@ class Scenario:
     teaching: tuple = ()
     summary: str = ""
     newborn: bool = False
+    templates: dict = field(default_factory=dict)  # overrides of generic chart language (see below)
 
 
 T = lambda *t: (t if len(t) > 1 else t[0], True)   # noqa: E731 required field
@@ -322,8 +323,11 @@ SCENARIO_KEYS = {
     "admission_source": T(dict, str, int), "disposition": T(dict, str), "los": T(list), "variants": T(list),
     "severity": O(dict), "cc_pool": O(list), "mcc_pool": O(list), "comorbidities": O(list),
     "complications": O(list), "noise": O(dict), "consult": O(dict), "topics": O(list), "teaching": O(list),
-    "summary": O(str), "newborn": O(bool),
+    "summary": O(str), "newborn": O(bool), "templates": O(dict),
 }
+# Generic chart lines a scenario may replace (e.g. no "ambulated in the hallway" for a ventilated patient).
+TEMPLATE_OVERRIDES = ("progress_subjective", "progress_plan_generic", "course_closers", "social_default", "followup",
+                      "family", "allergies")
 
 
 def _scenario(d, path) -> Scenario:
@@ -351,6 +355,11 @@ def _scenario(d, path) -> Scenario:
         if doc not in DOC_TYPES:
             raise ContentError(_where(path, f"{ctx}: noise has unknown document type '{doc}'"))
         noise[doc] = _str_list(lines, path, f"{ctx}.noise.{doc}")
+    templates = {}
+    for name, lines in (d.get("templates") or {}).items():
+        if name not in TEMPLATE_OVERRIDES:
+            raise ContentError(_where(path, f"{ctx}: templates has unknown entry '{name}' (allowed: {', '.join(TEMPLATE_OVERRIDES)})"))
+        templates[name] = list(_str_list(lines, path, f"{ctx}.templates.{name}"))
     consult = d.get("consult") or {}
     if consult:
         _check_keys(consult, {"specialty": T(str), "reason": T(list), "recommendations": T(list), "p": O(float, int)},
@@ -370,7 +379,7 @@ def _scenario(d, path) -> Scenario:
         comorbidities=tuple(_pick(x, path, f"{ctx}.comorbidities[{i}]") for i, x in enumerate(d.get("comorbidities") or [])),
         complications=tuple(_pick(x, path, f"{ctx}.complications[{i}]") for i, x in enumerate(d.get("complications") or [])),
         noise=noise, consult=consult, topics=tuple(d.get("topics") or ()), teaching=tuple(d.get("teaching") or ()),
-        summary=d.get("summary", ""), newborn=bool(d.get("newborn", False)))
+        summary=d.get("summary", ""), newborn=bool(d.get("newborn", False)), templates=templates)
 
 
 # ---------------------------------------------------------------- library

@@ -271,9 +271,10 @@ def partner_notes(code: str) -> tuple[PartnerNote, ...]:
                 # Only a single, unconditional instruction at code/category level is treated as
                 # required (e.g. I13.0 -> type of heart failure, O80 -> Z37.0, D63.1 -> N18.-).
                 # Lists of alternatives ("code to identify control using: ...", the causes listed
-                # under I50 "code first") and notes about facts that may be unknown (organism,
-                # tobacco exposure) are advice, not requirements.
-                required = not (_CONDITIONAL.search(chunk) or ":" in chunk or "\n" in chunk.strip() or "-" in level
+                # under I50 "code first", Z3A's chapter-wide list) and notes about facts that may
+                # be unknown (organism, tobacco exposure) are advice, not requirements.
+                required = not (_CONDITIONAL.search(chunk) or ":" in chunk or "\n" in chunk.strip() or len(ranges) > 2
+                                or "-" in level
                                 or level.isdigit() or "infectious agent" in chunk)
                 out.append(PartnerNote(inf.code, kind, level, chunk, ranges, required))
     return tuple(out)
