@@ -342,7 +342,7 @@ def _result(r, m, native, mce_claim, pdx_poa, sdx, procs, sex, disp, los, warnin
     w = cm.sex_conflict(native["pdx"]["code"], sex)
     if w:
         warnings.append(w + " (The FY2025+ Medicare Code Editor no longer flags this; a coder must.)")
-    edits = _explain_edits(m, mce_claim)
+    edits = _explain_edits(m, mce_claim, ignored)
     drg = r.get("final_drg")
     inf = weights.lookup(drg)
     rc = r.get("return_code") or ""
@@ -360,8 +360,9 @@ def _result(r, m, native, mce_claim, pdx_poa, sdx, procs, sex, disp, los, warnin
         transfer_note=weights.transfer_policy(drg, disp, los) or "")
 
 
-def _explain_edits(m: dict, mce_claim: dict) -> list[Edit]:
-    """Name the code behind each MCE edit by re-running the editor without each code in turn."""
+def _explain_edits(m: dict, mce_claim: dict, invalid=()) -> list[Edit]:
+    """Name the code behind each MCE edit: invalid codes are already known; for other edits, re-run
+    the editor without each code in turn."""
     out = []
     fired = [e["name"] for e in m.get("edits") or []]
     if not fired:
@@ -369,6 +370,10 @@ def _explain_edits(m: dict, mce_claim: dict) -> list[Edit]:
     codes = [("pdx", mce_claim["pdx"]["code"])] + [("sdx", s["code"]) for s in mce_claim["sdx"]] + \
             [("proc", p["code"]) for p in mce_claim["procedures"]]
     for name in fired:
+        if name == "INVALID_CODE" and invalid:
+            for code in invalid:
+                out.append(Edit(name, display(code), MCE_EDITS[name]))
+            continue
         culprits = []
         for kind, code in codes:
             trial = dict(mce_claim)
