@@ -13,7 +13,9 @@ ROLE_LABEL = {"learner": "Learner", "instructor": "Instructor", "admin": "Admini
 
 def current_user() -> User | None:
     user = st.session_state.get("user")
-    return user if isinstance(user, User) else None
+    # duck-typed: after Streamlit reloads edited modules the stored object's class is an older User
+    ok = user is not None and all(hasattr(user, a) for a in ("id", "role", "username", "actor"))
+    return user if ok else None
 
 
 def actor() -> Actor | None:

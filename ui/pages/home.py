@@ -4,7 +4,7 @@ import statistics
 import streamlit as st
 
 import progress
-from ui import learner, learner_views as V, resources, session
+from ui import learner, learner_views as V, resources, session, study
 
 st.set_page_config(initial_sidebar_state="expanded")  # the workspace collapses it; bring the menu back
 user = session.require("learner")
@@ -47,6 +47,7 @@ with left:
 with right:
     st.subheader("Assignments")
     learner.assignment_list(user, titles, key="home", limit=4, navigate=True)
+    study.review_due_panel(user.actor, limit=5, key="home_review")
 
 st.subheader("Recent attempts")
 if attempts:
