@@ -4,7 +4,7 @@ Baseline in the same run: generation alone. Goal: >= 500 cases/s generated + val
 """
 import time
 
-from common import pct  # noqa: F401  (path setup)
+import common  # noqa: F401  (puts the project on sys.path)
 
 from cases import generate, library
 from cases.validate import validate_case

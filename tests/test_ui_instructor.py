@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
+from uitest import run_as
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -53,18 +54,6 @@ def world(tmp_db, tmp_path, monkeypatch):
                   attempt(w.liam, "appendicitis_lap", 3, False)]
     w.secret_attempt = attempt(w.stranger, "heart_failure", 5, False)
     return w
-
-
-def run_as(user, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    assert not at.exception, at.exception
-    if page:
-        at.switch_page(f"ui/pages/{page}.py").run()
-        assert not at.exception, at.exception
-    return at
 
 
 def page_alone(user, page: str) -> AppTest:

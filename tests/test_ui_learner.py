@@ -13,6 +13,7 @@ import codes
 import progress
 import scoring
 from ui import learner_logic as L
+from uitest import run_as as app
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -33,18 +34,6 @@ def people(tmp_db):
                                             [("heart_failure", 7), ("appendicitis_lap", 3)], rubric="exam",
                                             due_at=datetime.now(timezone.utc) + timedelta(days=7))
     return {"teacher": teacher, "learner": learner, "other": other, "cohort": cohort, "assignment": assignment}
-
-
-def app(user=None, page=None):
-    at = AppTest.from_file(APP, default_timeout=90)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    assert not at.exception, at.exception
-    if page:
-        at.switch_page(f"ui/pages/{page}.py").run()
-        assert not at.exception, at.exception
-    return at
 
 
 def texts(at, kind):

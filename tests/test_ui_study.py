@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from uitest import run_as
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -42,18 +43,6 @@ def people(tmp_db, tmp_path, monkeypatch):
     p.inst = P.provision_user("ines", PASSWORD, "instructor", "Ines Instructor")
     p.admin = P.provision_user("ada", PASSWORD, "admin", "Ada Admin")
     return p
-
-
-def run_as(user, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    assert not at.exception, at.exception
-    if page:
-        at.switch_page(f"ui/pages/{page}.py").run()
-        assert not at.exception, at.exception
-    return at
 
 
 def button(at: AppTest, label: str):

@@ -58,6 +58,17 @@ def friendly_errors():
         st.error(f"That did not work: {exc}")
 
 
+def new_password_ok(pw1: str, pw2: str, username: str) -> bool:
+    """Check a new password typed twice against the policy; show every problem."""
+    if pw1 != pw2:
+        st.error("The two passwords differ.")
+        return False
+    problems = progress.password_problems(pw1, username)
+    for p in problems:
+        st.error(p)
+    return not problems
+
+
 def db_ready() -> bool:
     """True once the database answers; shows a clear message when it is busy or unreadable."""
     try:

@@ -19,12 +19,7 @@ with st.form("first_user"):
     st.caption("At least 10 characters, mixing letters with digits or symbols.")
     done = st.form_submit_button("Create account")
 if done:
-    if pw1 != pw2:
-        st.error("The two passwords differ.")
-    elif problems := progress.password_problems(pw1, username):
-        for p in problems:
-            st.error(p)
-    else:
+    if session.new_password_ok(pw1, pw2, username):
         with session.friendly_errors():
             user = progress.create_first_user(username, pw1, role, display or None)
             session.sign_in(user)

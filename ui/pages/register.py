@@ -14,12 +14,7 @@ with st.form("register"):
     pw2 = st.text_input("Repeat password", type="password", max_chars=200)
     go = st.form_submit_button("Create my account")
 if go:
-    if pw1 != pw2:
-        st.error("The two passwords differ.")
-    elif problems := progress.password_problems(pw1, username):
-        for p in problems:
-            st.error(p)
-    else:
+    if session.new_password_ok(pw1, pw2, username):
         with session.friendly_errors():
             user = progress.register_learner(code, username, pw1, display or None)
             session.sign_in(user)
