@@ -1,4 +1,8 @@
 """ChartLab router: authentication gate, role-based navigation, sidebar. Nothing else."""
+import logging
+import os
+import sqlite3
+
 import streamlit as st
 
 import progress
@@ -40,4 +44,13 @@ with st.sidebar:
         if st.button("Sign out", key="sign_out"):
             session.sign_out()
             st.rerun()
-nav.run()
+try:
+    nav.run()
+except sqlite3.OperationalError:  # e.g. "database is locked" after the busy timeout
+    st.error("The ChartLab database is busy right now. Nothing you saved was lost; please try again in a moment.")
+except Exception:
+    if os.environ.get("CHARTLAB_STRICT") == "1":  # tests see the real exception
+        raise
+    logging.getLogger("chartlab").exception("page failed")
+    st.error("Something went wrong on this page. Your saved work and drafts are safe; please try again, "
+             "and tell your instructor if it keeps happening.")

@@ -111,7 +111,6 @@ class AnswerKey:
     mdc: int | None = None
     weight: float | None = None
     severity: str = ""
-    drgpy_drg: int | None = None    # the cross-check grouper's answer, for review only
     teaching_points: tuple = ()      # TeachingPoint (the ones this case exercises)
     sex: str = ""
     age: int | None = None

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+os.environ["CHARTLAB_STRICT"] = "1"  # the app re-raises page errors instead of showing a friendly message
 os.environ.setdefault("CHARTLAB_CACHE_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "cache"))
 
 

@@ -59,3 +59,19 @@ def test_pcs_builder_offers_valid_characters(tmp_db):
     assert not at.exception
     second = at.selectbox(key="lookup_builder_1_0")
     assert any("Gastrointestinal" in o for o in second.options)
+
+
+def test_busy_database_gives_a_message_not_a_traceback(tmp_db, monkeypatch):
+    import sqlite3
+
+    import progress
+    user = progress.provision_user("kim", "Coding-db-2026-x", "learner", "Kim Learner")
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+    monkeypatch.setattr(progress, "scores_over_time", locked)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = user
+    at.run()
+    assert not at.exception
+    assert any("database is busy" in e.value for e in at.error)
