@@ -655,6 +655,8 @@ def generate(scenario_id: str, seed: int, lib: Library | None = None) -> Case:
                     teaching_points=tuple(TeachingPoint(t.id, t.title, t.guideline, t.explanation, t.common_error)
                                           for t in (lib.teaching[i] for i in teaching_ids)),
                     sex=patient.sex, age=patient.age,
+                    interchangeable=tuple((dx_entries[0].code, codes.normalize(lib.conditions[c].code).code)
+                                          for c in variant.either_principal),
                     optional=tuple(dict.fromkeys(codes.normalize(o).code for c in conds for o in c.optional
                                                  if codes.normalize(o).code not in {e.code for e in dx_entries})))
     return Case(case_id(scenario_id, seed), scenario_id, seed, GENERATOR_VERSION, s.title, s.mdc, s.difficulty,

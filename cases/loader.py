@@ -152,6 +152,7 @@ class Variant:
     with_: tuple = ()          # condition ids always coded in this variant
     procedures: tuple = ()     # procedure ids
     label: str = ""
+    either_principal: tuple = ()  # `with` conditions the guidelines also allow as principal (Section II.C)
 
 
 @dataclass(frozen=True)
@@ -343,11 +344,15 @@ def _scenario(d, path) -> Scenario:
     for i, v in enumerate(d["variants"]):
         vctx = f"{ctx}.variants[{i}]"
         _check_keys(v, {"id": T(str), "weight": O(float, int), "principal": T(str), "with": O(list),
-                        "procedures": O(list), "label": O(str)}, path, vctx)
+                        "procedures": O(list), "label": O(str), "either_principal": O(list)}, path, vctx)
         variants.append(Variant(v["id"], float(v.get("weight", 1)), v["principal"],
                                 tuple(_str_list(v["with"], path, vctx + ".with")) if v.get("with") else (),
                                 tuple(_str_list(v["procedures"], path, vctx + ".procedures")) if v.get("procedures") else (),
-                                v.get("label", "")))
+                                v.get("label", ""),
+                                tuple(_str_list(v["either_principal"], path, vctx + ".either_principal"))
+                                if v.get("either_principal") else ()))
+        if not set(variants[-1].either_principal) <= set(variants[-1].with_):
+            raise ContentError(_where(path, f"{vctx}.either_principal: every condition must also be listed in 'with'"))
     if not variants:
         raise ContentError(_where(path, f"{ctx}: at least one variant is required"))
     noise = {}

@@ -115,6 +115,7 @@ class AnswerKey:
     sex: str = ""
     age: int | None = None
     optional: tuple = ()            # canonical codes a learner may add without penalty (not required)
+    interchangeable: tuple = ()     # ((principal, other), ...): either may be principal (Section II.C)
 
 
 CODED_ENCOUNTER_FIELDS = ("admission_type", "admission_source", "discharge_disposition")
@@ -205,6 +206,7 @@ class Case:
             key["procedures"] = tuple(_entry(e) for e in key.get("procedures") or ())
             key["teaching_points"] = tuple(_build(TeachingPoint, t) for t in key.get("teaching_points") or ())
             key["optional"] = tuple(key.get("optional") or ())
+            key["interchangeable"] = tuple(tuple(p) for p in key.get("interchangeable") or ())
             key = _build(AnswerKey, key)
         return cls(case_id=d["case_id"], scenario_id=d.get("scenario_id") or d["scenario"], seed=int(d["seed"]),
                    generator_version=d["generator_version"], title=d.get("title", ""), mdc=int(d.get("mdc", 0)),

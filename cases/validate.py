@@ -70,6 +70,16 @@ def validate_case(case: Case, lib: Library | None = None) -> list[str]:
         problems.append(f"{where}: grouper warning: {w}")
     if grouped.drg != k.drg:
         problems.append(f"{where}: key DRG {k.drg} differs from the grouper's {grouped.drg}")
+    for principal, other in k.interchangeable:
+        if principal != k.principal_dx.code or other not in dx_codes:
+            problems.append(f"{where}: interchangeable pair ({principal}, {other}) does not match the key")
+            continue
+        alt = claim_for(case)
+        alt = codes.Claim(other, "Y", tuple((principal if c == other else c, p) for c, p in alt.sdx), alt.procedures,
+                          age=alt.age, sex=alt.sex, disposition=alt.disposition, discharge_date=alt.discharge_date)
+        g = codes.group(alt)
+        if not g.ok or g.edits:
+            problems.append(f"{where}: with {codes.display(other)} as principal the claim does not group cleanly")
     for c in codes.cm.excludes1_conflicts(dx_codes):
         problems.append(f"{where}: Excludes1: {c.message}")
     for n in codes.cm.missing_partners(dx_codes):

@@ -105,10 +105,28 @@ def _set_aside_optional(sub, kv):
     return replace(sub, sdx=kept), fbs
 
 
+def _key_for_sequence(key: AnswerKey, answer) -> AnswerKey:
+    """When the guidelines allow either of two diagnoses as principal (Section II.C) and the learner
+    chose the other one, score against the key in the learner's order, regrouped."""
+    pairs = getattr(key, "interchangeable", ()) or ()
+    first = read_answer(answer).pdx
+    if not pairs or first is None:
+        return key
+    for principal, other in pairs:
+        if principal == key.principal_dx.code and first.code == other:
+            alt = next((e for e in key.secondary_dx if e.code == other), None)
+            if alt is None:
+                return key
+            secondary = tuple(key.principal_dx if e is alt else e for e in key.secondary_dx)
+            swapped = replace(key, principal_dx=alt, secondary_dx=secondary)
+            return grouping.regrouped_key(swapped)
+    return key
+
+
 def score(answer: Answer, key: AnswerKey, rubric: Rubric | str | None = None) -> ScoreReport:
     """Score a learner's Answer against an AnswerKey. Never raises on anything the learner entered."""
     rub = resolve(rubric)
-    kv = read_key(_coerce_key(key))
+    kv = read_key(_key_for_sequence(_coerce_key(key), answer))
     sub, optional_fbs = _set_aside_optional(read_answer(answer), kv)
     dm = diagnoses.match(sub, kv)
     pm = procedures.match(sub, kv, rub)

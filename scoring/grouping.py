@@ -82,3 +82,13 @@ class Groupings:
 def groupings(sub: Submission, key: KeyView) -> Groupings:
     lc, kc = learner_claim(sub, key), key_claim(key)
     return Groupings(learner=group(lc), key=group(kc), learner_claim=lc, key_claim=kc)
+
+
+def regrouped_key(key):
+    """An AnswerKey whose DRG, title, MDC, weight and severity are recomputed from its codes
+    (used when a key is re-sequenced for an allowed alternative principal diagnosis)."""
+    from .clean import read_key
+    g = group(key_claim(read_key(key)))
+    if not g.ok:
+        return key
+    return replace(key, drg=g.drg, drg_title=g.drg_title, mdc=g.mdc, weight=g.weight, severity=g.severity)

@@ -425,3 +425,24 @@ def test_optional_code_is_neither_credited_nor_penalised():
     report = scoring.score(with_optional, case.key)
     assert report.total == 100
     assert any("not required" in f.message for f in report.feedback)
+
+
+def test_either_order_allowed_by_section_ii_c_scores_full_credit():
+    """COPD with pneumonia: J44.0 or J18.9 may be principal; the key regroups to the learner's order."""
+    import cases
+    from cases.model import Answer
+    case = next(c for c in (cases.generate("copd_exacerbation", s) for s in range(60)) if c.key.interchangeable)
+    key = case.key
+    principal, other = key.interchangeable[0]
+    base = Answer.from_key(key)
+    rest = [p for p in base.secondary_dx if codes.normalize(p[0]).code != other]
+    chosen = next(p for p in base.secondary_dx if codes.normalize(p[0]).code == other)
+    swapped = Answer(abstract=base.abstract, principal_dx=chosen, secondary_dx=(base.principal_dx, *rest),
+                     procedures=base.procedures)
+    report = scoring.score(swapped, key)
+    assert report.total == 100
+    assert report.key_drg == report.learner_drg
+    # a code that is not an allowed principal still earns the sequencing error
+    wrong = Answer(abstract=base.abstract, principal_dx=rest[0], secondary_dx=(base.principal_dx, chosen, *rest[1:]),
+                   procedures=base.procedures)
+    assert scoring.score(wrong, key).total < 100
