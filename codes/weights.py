@@ -96,3 +96,17 @@ def transfer_policy(drg: int | None, disposition: str, los_days: int | None) -> 
     if los_days is not None and los_days >= cutoff:
         return f"{kind}, but the stay ({los_days} days) reaches GMLOS-1 ({cutoff:.1f} days), so the full DRG payment applies."
     return f"{kind}: a stay shorter than GMLOS-1 ({cutoff:.1f} days) is paid per diem instead of the full DRG amount."
+
+
+@lru_cache(maxsize=1)
+def mdc_titles() -> dict[int, str]:
+    """Major Diagnostic Category titles (CMS, as shipped in the `drg` package's Tuva reference)."""
+    path = resources.files("drg") / "data" / "tuva" / "mdc.csv"
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        return {int(num): title for num, title in csv.reader(fh) if num.strip().isdigit()}
+
+
+def mdc_short(mdc: int) -> str:
+    """A compact MDC title for pickers: "Respiratory System" rather than "Diseases and Disorders of ..."."""
+    title = mdc_titles().get(int(mdc), "Pre-MDC" if int(mdc) == 0 else "other")
+    return title.replace("Diseases and Disorders of the ", "").replace(" DDs", " disorders")

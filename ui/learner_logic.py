@@ -44,19 +44,6 @@ SEVERITY_TEXT = {"error": "Error", "warning": "Warning", "hint": "Hint"}
 DOC_TYPES = {"face_sheet": "Face sheet", "ed_note": "ED note", "hp": "History & physical", "progress": "Progress note",
              "consult": "Consult", "operative": "Operative note", "procedure": "Procedure note", "labs": "Labs",
              "imaging": "Imaging", "mar": "Medications (MAR)", "discharge": "Discharge summary"}
-# Titles of the Major Diagnostic Categories (MS-DRG v43). Reference data that belongs in `codes`;
-# kept here until `codes` exposes it.
-MDC_TITLES = {
-    0: "Pre-MDC", 1: "Nervous system", 2: "Eye", 3: "Ear, nose, mouth and throat", 4: "Respiratory system",
-    5: "Circulatory system", 6: "Digestive system", 7: "Hepatobiliary system and pancreas",
-    8: "Musculoskeletal system and connective tissue", 9: "Skin, subcutaneous tissue and breast",
-    10: "Endocrine, nutritional and metabolic", 11: "Kidney and urinary tract", 12: "Male reproductive system",
-    13: "Female reproductive system", 14: "Pregnancy, childbirth and the puerperium", 15: "Newborns and neonates",
-    16: "Blood and immunological disorders", 17: "Myeloproliferative disorders and poorly differentiated neoplasms",
-    18: "Infectious and parasitic diseases", 19: "Mental diseases and disorders", 20: "Alcohol/drug use",
-    21: "Injuries, poisonings and toxic effects of drugs", 22: "Burns",
-    23: "Factors influencing health status", 24: "Multiple significant trauma", 25: "HIV infections",
-}
 DIFFICULTY = {1: "1 – Introductory", 2: "2 – Intermediate", 3: "3 – Advanced", 4: "4 – Expert"}
 # Which scenario topics / teaching points exercise a scoring component (for "next suggested case").
 COMPONENT_TOPICS = {
@@ -98,7 +85,7 @@ def mdc_label(mdc) -> str:
         n = int(mdc)
     except (TypeError, ValueError):
         return "MDC ?"
-    return f"MDC {n:02d} – {MDC_TITLES.get(n, 'other')}"
+    return f"MDC {n:02d} – {codes.weights.mdc_short(n)}"
 
 
 def topic_label(topic: str, teaching: dict | None = None) -> str:
