@@ -20,6 +20,7 @@ from functools import lru_cache
 import codes
 import scoring
 from cases.model import ABSTRACT_FIELDS, PAYERS, Answer
+from cases.suggest import suggest_scenario
 
 STATUS_TEXT = {"correct": "✓ Correct", "near_miss": "≈ Near miss (partial credit)", "missing": "✗ Missing",
                "extra": "+ Extra (not supported)", "wrong": "✗ Wrong"}
@@ -45,12 +46,6 @@ DOC_TYPES = {"face_sheet": "Face sheet", "ed_note": "ED note", "hp": "History & 
              "consult": "Consult", "operative": "Operative note", "procedure": "Procedure note", "labs": "Labs",
              "imaging": "Imaging", "mar": "Medications (MAR)", "discharge": "Discharge summary"}
 DIFFICULTY = {1: "1 – Introductory", 2: "2 – Intermediate", 3: "3 – Advanced", 4: "4 – Expert"}
-# Which scenario topics / teaching points exercise a scoring component (for "next suggested case").
-COMPONENT_TOPICS = {
-    "pcs": ("pcs",), "drg": ("cc_mcc", "drg", "mcc"), "pdx": ("sequencing", "principal", "presumed"),
-    "sdx": ("cc_mcc", "acuity", "combination", "organism", "abnormal", "symptoms"),
-    "poa": ("poa", "hac"), "abstraction": ("disposition", "transfer", "abstract"),
-}
 TOPIC_WORDS = {"cc_mcc": "CC/MCC capture", "pcs": "PCS", "poa": "POA", "hac": "HAC", "uti": "UTI", "ckd": "CKD",
                "dka": "DKA", "copd": "COPD", "hf": "heart failure", "htn": "hypertension", "aki": "AKI",
                "r65": "R65", "z38": "Z38", "dx": "diagnosis", "gi": "GI"}
@@ -444,37 +439,19 @@ def _skill_label(skill: dict, teaching: dict | None) -> str:
     return topic_label(skill["key"], teaching)
 
 
-def _matches(skill: dict, scenario: dict) -> bool:
-    tags = [str(t).lower() for t in [*scenario.get("topics", ()), *scenario.get("teaching", ())]]
-    if skill["kind"] == "mdc":
-        return str(scenario.get("mdc")) == str(skill["key"])
-    if skill["kind"] == "topic":
-        return str(skill["key"]).lower() in tags
-    words = COMPONENT_TOPICS.get(skill["key"], ())
-    return any(w in tag for w in words for tag in tags)
-
-
 def suggest_case(weak: list[dict], scenarios: list[dict], attempted: Counter | dict | None = None,
                  teaching: dict | None = None) -> dict | None:
-    """The scenario to practise next: one that exercises the weakest skill (weakest first), preferring
-    scenarios tried least often, then easier ones. `{"scenario", "reason", "skill"}` or None."""
-    if not scenarios:
+    """The next scenario (chosen by `cases.suggest`) with the reason shown to the learner:
+    `{"scenario", "reason", "skill"}` or None."""
+    best, skill = suggest_scenario(weak, scenarios, attempted)
+    if best is None:
         return None
-    attempted = Counter(attempted or {})
-
-    def rank(s):
-        return attempted[s["id"]], s.get("difficulty", 9), s["id"]
-
-    for skill in weak or ():
-        fits = [s for s in scenarios if _matches(skill, s)]
-        if fits:
-            best = min(fits, key=rank)
-            mean = skill.get("mean")
-            return {"scenario": best, "skill": skill,
-                    "reason": (f"Your weakest area is {_skill_label(skill, teaching)} "
-                               f"(average {mean:.0f}% over {skill.get('n', 0)} attempts). "
-                               f"This case practises it." if mean is not None else "")}
-    best = min(scenarios, key=rank)
+    if skill is not None:
+        mean = skill.get("mean")
+        return {"scenario": best, "skill": skill,
+                "reason": (f"Your weakest area is {_skill_label(skill, teaching)} "
+                           f"(average {mean:.0f}% over {skill.get('n', 0)} attempts). "
+                           f"This case practises it." if mean is not None else "")}
     reason = ("A good first case: start with the easiest scenario." if not attempted else
               "You have not tried this scenario as often as the others." if not weak else
               "No scenario targets your weakest area yet; this is the one you have practised least.")
