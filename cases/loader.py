@@ -52,6 +52,11 @@ def _str_list(v, path, ctx, min_len=1):
     return tuple(v)
 
 
+def _optional_lists(d: dict, path: Path, ctx: str):
+    """A reader for optional list-of-strings fields of one content block: () when absent."""
+    return lambda key: _str_list(d[key], path, f"{ctx}.{key}") if d.get(key) else ()
+
+
 def _range(v, path, ctx, kind=(int, float)):
     if (not isinstance(v, list) or len(v) != 2 or not all(isinstance(x, kind) and not isinstance(x, bool) for x in v)
             or v[0] > v[1]):
@@ -239,7 +244,7 @@ def _condition(d, path) -> Condition:
         if k not in VITAL_KEYS:
             raise ContentError(_where(path, f"{ctx}: vitals has unknown sign '{k}' (allowed: {', '.join(VITAL_KEYS)})"))
         vitals[k] = _range(v, path, f"{ctx}.vitals.{k}")
-    opt = lambda k: _str_list(d[k], path, f"{ctx}.{k}") if d.get(k) else ()  # noqa: E731
+    opt = _optional_lists(d, path, ctx)
     return Condition(
         id=d["id"], name=d["name"], code=d["code"], poa=d["poa"], phrases=phrases, file=path.name,
         hpi=opt("hpi"), symptoms=opt("symptoms"), exam=opt("exam"),
@@ -264,7 +269,7 @@ def _procedure(d, path) -> Procedure:
     _check_keys(d, PROCEDURE_KEYS, path, ctx)
     if d["kind"] not in ("operative", "procedure", "bedside"):
         raise ContentError(_where(path, f"{ctx}: kind must be operative, procedure or bedside"))
-    opt = lambda k: _str_list(d[k], path, f"{ctx}.{k}") if d.get(k) else ()  # noqa: E731
+    opt = _optional_lists(d, path, ctx)
     return Procedure(
         id=d["id"], name=d["name"], code=d["code"], kind=d["kind"], day=_range(d["day"], path, f"{ctx}.day", int),
         file=path.name, title=_str_list(d["title"], path, f"{ctx}.title"), indication=opt("indication"),

@@ -437,6 +437,13 @@ def _row_buttons(kind: str, r: dict, i: int, n: int, p: str, name: str) -> None:
                   on_click=_rows_remove, args=(kind, r["id"]))
 
 
+def _code_heading(col, role: str, chk, raw: str, warning: str = "") -> None:
+    """A code row's heading: role and code (with a badge when invalid), then its title or error."""
+    status = warning if chk.ok else " :red-badge[✗ not a valid code]"
+    col.markdown(f"**{role}: {L.md_escape(chk.display or raw)}**{status}  \n"
+                 f"<small>{L.md_escape(chk.title or chk.error)}</small>", unsafe_allow_html=True)
+
+
 def _poa_label(v) -> str:
     return f"{v} – {codes.POA_VALUES[v]}" if v in codes.POA_VALUES else "—"
 
@@ -478,11 +485,8 @@ def dx_panel(work: dict, p: str) -> None:
         chk = L.check_dx(r["code"])
         with st.container(border=True):
             cols = st.columns([3.2, 1.7, 1.1], vertical_alignment="center")
-            role = "Principal" if i == 0 else f"Secondary {i}"
-            status = ("" if chk.ok and chk.billable else " :orange-badge[! header, not billable]" if chk.ok
-                      else " :red-badge[✗ not a valid code]")
-            cols[0].markdown(f"**{role}: {L.md_escape(chk.display or r['code'])}**{status}  \n"
-                             f"<small>{L.md_escape(chk.title or chk.error)}</small>", unsafe_allow_html=True)
+            _code_heading(cols[0], "Principal" if i == 0 else f"Secondary {i}", chk, r["code"],
+                          "" if not chk.ok or chk.billable else " :orange-badge[! header, not billable]")
             k = f"{p}_dxpoa_{r['id']}"
             _seed(k, r.get("poa") if r.get("poa") in codes.POA_VALUES else None)
             r["poa"] = cols[1].selectbox(f"POA for {chk.display or r['code']}", POA_OPTIONS, key=k,
@@ -554,10 +558,7 @@ def proc_panel(work: dict, stay, p: str) -> None:
         chk = L.check_pcs(r["code"])
         with st.container(border=True):
             cols = st.columns([3.0, 1.9, 1.1], vertical_alignment="center")
-            role = "Principal procedure" if i == 0 else f"Procedure {i + 1}"
-            status = "" if chk.ok else " :red-badge[✗ not a valid code]"
-            cols[0].markdown(f"**{role}: {L.md_escape(chk.display or r['code'])}**{status}  \n"
-                             f"<small>{L.md_escape(chk.title or chk.error)}</small>", unsafe_allow_html=True)
+            _code_heading(cols[0], "Principal procedure" if i == 0 else f"Procedure {i + 1}", chk, r["code"])
             k = f"{p}_pcsdate_{r['id']}"
             day = L.parse_day(r.get("date"))
             in_stay = day is not None and (lo is None or day >= lo) and (hi is None or day <= hi)
