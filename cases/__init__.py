@@ -4,11 +4,11 @@
     case = generate("heart_failure", 7)     # deterministic for (scenario, seed, GENERATOR_VERSION)
 """
 from .generator import GENERATOR_VERSION, case_id, claim_for, generate
-from .loader import ContentError, library, load_library
+from .loader import ContentError, Problem, library, load_library, scenario_ids
 from .model import (ABSTRACT_FIELDS, ADMISSION_SOURCES, ADMISSION_TYPES, Answer, AnswerKey, Case, CodeEntry,
                     Document, Encounter, LabRow, Patient, Physician, TeachingPoint, source_label)
 
-__all__ = ["generate", "list_scenarios", "scenario_info", "GENERATOR_VERSION", "case_id", "claim_for", "library",
+__all__ = ["generate", "list_scenarios", "scenario_info", "scenario_ids", "Problem", "GENERATOR_VERSION", "case_id", "claim_for", "library",
            "load_library", "ContentError", "Case", "AnswerKey", "Answer", "CodeEntry", "Document", "Encounter",
            "LabRow", "Patient", "Physician", "TeachingPoint", "ABSTRACT_FIELDS", "ADMISSION_TYPES",
            "ADMISSION_SOURCES", "source_label"]

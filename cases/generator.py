@@ -12,32 +12,29 @@ import re
 import threading
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from faker import Faker
 
 import codes
 
-from .loader import Condition, Library, Procedure, Scenario, library
+from .loader import Condition, Library, Procedure, Scenario, library, reference
 from .model import (AnswerKey, Case, CodeEntry, Document, Encounter, LabRow, Patient, Physician,
                     TeachingPoint, source_label, ADMISSION_TYPES)
 
 GENERATOR_VERSION = "1.0"
 FY_START = date(2026, 4, 1)     # MS-DRG v43.1 / ICD-10-CM April 2026 release
 FY_END = date(2026, 9, 30)
-REF = Path(__file__).parent / "reference"
 SYNTHETIC = "SYNTHETIC RECORD - FOR TRAINING ONLY - NOT A REAL PATIENT"
 
 
 @lru_cache(maxsize=1)
 def _templates() -> dict:
-    return yaml.safe_load((REF / "templates.yaml").read_text(encoding="utf-8"))
+    return reference("templates.yaml")
 
 
 @lru_cache(maxsize=1)
 def _labs() -> dict:
-    return yaml.safe_load((REF / "labs.yaml").read_text(encoding="utf-8"))
+    return reference("labs.yaml")
 
 
 def _template_set(s: Scenario) -> dict:

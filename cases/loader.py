@@ -1,7 +1,11 @@
-"""Strict loading of clinical content: conditions, procedures, teaching points, scenarios.
+"""Strict loading of clinical content: conditions, procedures, teaching points, scenarios and the
+reference tables (guideline rules, chart templates, lab panels).
 
-Every file is YAML. Unknown keys, missing fields, wrong types, dangling references and codes
-that are not valid and billable for the fiscal year are errors that name the file and field.
+Every file is YAML, read by the shared strict reader (`datafiles.load_yaml`: duplicate keys and
+YAML 1.1 surprises such as `064`, `yes` or an unquoted date are errors). Unknown keys, missing
+fields, wrong types, dangling references and codes that are not valid and billable for the
+fiscal year are errors too. `load_library` collects every problem (file and field) before it
+raises one `ContentError` listing them all; `file_problems` checks one file on its own.
 """
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from datafiles import ContentError, Problem, check_keys, display_path, join, load_yaml
 
 ROOT = Path(__file__).parent
 # Document types a condition can be worded for. "history" = past medical history list,
@@ -19,36 +23,33 @@ POA_VALUES = ("Y", "N", "U", "W", "1")
 DISPOSITIONS = ("01", "02", "03", "04", "05", "06", "07", "20", "21", "43", "50", "51", "61", "62", "63", "64", "65", "66", "70")
 
 
-class ContentError(ValueError):
-    """A content file is wrong; the message names the file and the field."""
-
-
 # ---------------------------------------------------------------- schema helpers
-def _where(path: Path, ctx: str) -> str:
-    return f"{path.relative_to(ROOT.parent) if path.is_absolute() and ROOT.parent in path.parents else path}: {ctx}"
+def _fail(path: Path, ctx: str, message: str):
+    """Stop reading one content block: `message` about field `ctx` of the file at `path`."""
+    raise ContentError([Problem(display_path(path), ctx, message)])
 
 
 def _check_keys(d, allowed: dict, path: Path, ctx: str) -> dict:
-    """allowed: key -> (type or tuple of types, required: bool)."""
-    if not isinstance(d, dict):
-        raise ContentError(_where(path, f"{ctx} must be a mapping, got {type(d).__name__}"))
-    for k in d:
-        if k not in allowed:
-            raise ContentError(_where(path, f"{ctx}: unknown field '{k}' (allowed: {', '.join(sorted(allowed))})"))
-    for k, (types, required) in allowed.items():
-        if k not in d:
-            if required:
-                raise ContentError(_where(path, f"{ctx}: missing required field '{k}'"))
-            continue
-        if not isinstance(d[k], types):
-            names = "/".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-            raise ContentError(_where(path, f"{ctx}: field '{k}' must be {names}, got {type(d[k]).__name__}"))
+    """allowed: key -> (type or tuple of types, required: bool). Every unknown, missing or
+    wrongly typed field of the block is reported at once."""
+    file = display_path(path)
+    required = [k for k, (_types, req) in allowed.items() if req]
+    problems = check_keys(d, required, [k for k in allowed if k not in required], file, ctx)
+    if not problems:
+        problems = [Problem(file, join(ctx, k), f"must be {_type_names(types)}, got {type(d[k]).__name__}")
+                    for k, (types, _req) in allowed.items() if k in d and not isinstance(d[k], types)]
+    if problems:
+        raise ContentError(problems)
     return d
+
+
+def _type_names(types) -> str:
+    return "/".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
 
 
 def _str_list(v, path, ctx, min_len=1):
     if not isinstance(v, list) or len(v) < min_len or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ContentError(_where(path, f"{ctx} must be a list of at least {min_len} non-empty strings"))
+        _fail(path, ctx, f"must be a list of at least {min_len} non-empty strings")
     return tuple(v)
 
 
@@ -60,7 +61,7 @@ def _optional_lists(d: dict, path: Path, ctx: str):
 def _range(v, path, ctx, kind=(int, float)):
     if (not isinstance(v, list) or len(v) != 2 or not all(isinstance(x, kind) and not isinstance(x, bool) for x in v)
             or v[0] > v[1]):
-        raise ContentError(_where(path, f"{ctx} must be [low, high] with low <= high"))
+        _fail(path, ctx, "must be [low, high] with low <= high")
     return tuple(v)
 
 
@@ -195,11 +196,11 @@ T = lambda *t: (t if len(t) > 1 else t[0], True)   # noqa: E731 required field
 O = lambda *t: (t if len(t) > 1 else t[0], False)  # noqa: E731 optional field
 
 
-def _load_yaml(path: Path):
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from exc
+def _read(path: Path, problems: list):
+    """The data of one content file (strict YAML); its problems go to `problems`."""
+    data, found = load_yaml(path)
+    problems += found
+    return data
 
 
 def _lab(d, path, ctx) -> Lab:
@@ -229,20 +230,20 @@ def _condition(d, path) -> Condition:
     ctx = f"condition '{d.get('id', '?')}'" if isinstance(d, dict) else "condition"
     _check_keys(d, CONDITION_KEYS, path, ctx)
     if d["poa"] not in POA_VALUES:
-        raise ContentError(_where(path, f"{ctx}: poa must be one of {', '.join(POA_VALUES)}"))
+        _fail(path, ctx, f"poa must be one of {', '.join(POA_VALUES)}")
     phrases = {}
     for doc, ph in d["phrases"].items():
         if doc not in DOC_TYPES:
-            raise ContentError(_where(path, f"{ctx}: phrases has unknown document type '{doc}' (allowed: {', '.join(DOC_TYPES)})"))
+            _fail(path, ctx, f"phrases has unknown document type '{doc}' (allowed: {', '.join(DOC_TYPES)})")
         phrases[doc] = _str_list(ph, path, f"{ctx}.phrases.{doc}")
     if d["poa"] == "N" and ("hp" in phrases or "ed_note" in phrases):
-        raise ContentError(_where(path, f"{ctx}: a hospital-acquired (poa N) condition cannot be worded in the admission notes (hp/ed_note)"))
+        _fail(path, ctx, "a hospital-acquired (poa N) condition cannot be worded in the admission notes (hp/ed_note)")
     if "discharge" not in phrases:
-        raise ContentError(_where(path, f"{ctx}: phrases.discharge is required (the final diagnosis wording that supports the code)"))
+        _fail(path, ctx, "phrases.discharge is required (the final diagnosis wording that supports the code)")
     vitals = {}
     for k, v in (d.get("vitals") or {}).items():
         if k not in VITAL_KEYS:
-            raise ContentError(_where(path, f"{ctx}: vitals has unknown sign '{k}' (allowed: {', '.join(VITAL_KEYS)})"))
+            _fail(path, ctx, f"vitals has unknown sign '{k}' (allowed: {', '.join(VITAL_KEYS)})")
         vitals[k] = _range(v, path, f"{ctx}.vitals.{k}")
     opt = _optional_lists(d, path, ctx)
     return Condition(
@@ -268,7 +269,7 @@ def _procedure(d, path) -> Procedure:
     ctx = f"procedure '{d.get('id', '?')}'" if isinstance(d, dict) else "procedure"
     _check_keys(d, PROCEDURE_KEYS, path, ctx)
     if d["kind"] not in ("operative", "procedure", "bedside"):
-        raise ContentError(_where(path, f"{ctx}: kind must be operative, procedure or bedside"))
+        _fail(path, ctx, "kind must be operative, procedure or bedside")
     opt = _optional_lists(d, path, ctx)
     return Procedure(
         id=d["id"], name=d["name"], code=d["code"], kind=d["kind"], day=_range(d["day"], path, f"{ctx}.day", int),
@@ -286,7 +287,7 @@ def _pick(d, path, ctx) -> Pick:
     _check_keys(d, {"condition": O(str), "conditions": O(list), "one_of": O(list), "p": O(float, int)}, path, ctx)
     p = float(d.get("p", 1.0))
     if not 0 < p <= 1:
-        raise ContentError(_where(path, f"{ctx}: p must be in (0, 1]"))
+        _fail(path, ctx, "p must be in (0, 1]")
     if "one_of" in d:
         opts = []
         for i, o in enumerate(d["one_of"]):
@@ -302,24 +303,24 @@ def _pick(d, path, ctx) -> Pick:
         return Pick(((1.0, (d["condition"],)),), p)
     if "conditions" in d:
         return Pick(((1.0, _str_list(d["conditions"], path, ctx + ".conditions")),), p)
-    raise ContentError(_where(path, f"{ctx}: needs condition, conditions or one_of"))
+    _fail(path, ctx, "needs condition, conditions or one_of")
 
 
 def _weights(d, path, ctx, allowed=None) -> dict:
     if isinstance(d, (str, int)):
         d = {str(d): 1}
     if not isinstance(d, dict) or not d:
-        raise ContentError(_where(path, f"{ctx} must be a mapping of value -> weight"))
+        _fail(path, ctx, "must be a mapping of value -> weight")
     out = {}
     for k, w in d.items():
         k = str(k)
         if allowed is not None and k not in allowed:
-            raise ContentError(_where(path, f"{ctx}: '{k}' is not one of {', '.join(allowed)}"))
+            _fail(path, ctx, f"'{k}' is not one of {', '.join(allowed)}")
         if not isinstance(w, (int, float)) or w < 0:
-            raise ContentError(_where(path, f"{ctx}: weight for '{k}' must be a non-negative number"))
+            _fail(path, ctx, f"weight for '{k}' must be a non-negative number")
         out[k] = float(w)
     if sum(out.values()) <= 0:
-        raise ContentError(_where(path, f"{ctx}: weights must not all be zero"))
+        _fail(path, ctx, "weights must not all be zero")
     return out
 
 
@@ -340,11 +341,11 @@ def _scenario(d, path) -> Scenario:
     ctx = f"scenario '{d.get('id', '?')}'" if isinstance(d, dict) else "scenario"
     _check_keys(d, SCENARIO_KEYS, path, ctx)
     if d["id"] != path.stem:
-        raise ContentError(_where(path, f"{ctx}: id must match the file name '{path.stem}'"))
+        _fail(path, ctx, f"id must match the file name '{path.stem}'")
     if not 1 <= d["difficulty"] <= 3:
-        raise ContentError(_where(path, f"{ctx}: difficulty must be 1, 2 or 3"))
+        _fail(path, ctx, "difficulty must be 1, 2 or 3")
     if d["sex"] not in ("M", "F", "any"):
-        raise ContentError(_where(path, f"{ctx}: sex must be M, F or any"))
+        _fail(path, ctx, "sex must be M, F or any")
     variants = []
     for i, v in enumerate(d["variants"]):
         vctx = f"{ctx}.variants[{i}]"
@@ -357,18 +358,18 @@ def _scenario(d, path) -> Scenario:
                                 tuple(_str_list(v["either_principal"], path, vctx + ".either_principal"))
                                 if v.get("either_principal") else ()))
         if not set(variants[-1].either_principal) <= set(variants[-1].with_):
-            raise ContentError(_where(path, f"{vctx}.either_principal: every condition must also be listed in 'with'"))
+            _fail(path, f"{vctx}.either_principal", "every condition must also be listed in 'with'")
     if not variants:
-        raise ContentError(_where(path, f"{ctx}: at least one variant is required"))
+        _fail(path, ctx, "at least one variant is required")
     noise = {}
     for doc, lines in (d.get("noise") or {}).items():
         if doc not in DOC_TYPES:
-            raise ContentError(_where(path, f"{ctx}: noise has unknown document type '{doc}'"))
+            _fail(path, ctx, f"noise has unknown document type '{doc}'")
         noise[doc] = _str_list(lines, path, f"{ctx}.noise.{doc}")
     templates = {}
     for name, lines in (d.get("templates") or {}).items():
         if name not in TEMPLATE_OVERRIDES:
-            raise ContentError(_where(path, f"{ctx}: templates has unknown entry '{name}' (allowed: {', '.join(TEMPLATE_OVERRIDES)})"))
+            _fail(path, ctx, f"templates has unknown entry '{name}' (allowed: {', '.join(TEMPLATE_OVERRIDES)})")
         templates[name] = list(_str_list(lines, path, f"{ctx}.templates.{name}"))
     consult = d.get("consult") or {}
     if consult:
@@ -401,18 +402,35 @@ class Library:
     scenarios: dict
 
 
-def _collect(folder: Path, key: str, build) -> dict:
+def _collect(folder: Path, key: str, build, problems: list) -> dict:
+    """Every block of every file in `folder` (one top-level `key` each); a block with a problem
+    is reported in `problems` and left out, and reading goes on with the next one."""
     out = {}
     for path in sorted(folder.glob("*.yaml")):
-        data = _load_yaml(path)
-        if not isinstance(data, dict) or set(data) != {key}:
-            raise ContentError(f"{path}: a file here must hold exactly one top-level key '{key}'")
-        for item in data[key] or []:
-            obj = build(item, path)
+        for obj in _blocks(path, key, build, problems):
             if obj.id in out:
-                raise ContentError(_where(path, f"duplicate {key[:-1]} id '{obj.id}' (also in {out[obj.id].file})"))
-            out[obj.id] = obj
+                problems.append(Problem(display_path(path), "", f"duplicate {key[:-1]} id '{obj.id}' "
+                                                                 f"(also in {out[obj.id].file})"))
+            else:
+                out[obj.id] = obj
     return out
+
+
+def _blocks(path: Path, key: str, build, problems: list) -> list:
+    data = _read(path, problems)
+    if not isinstance(data, dict) or set(data) != {key}:
+        problems.append(Problem(display_path(path), "", f"a file here must hold exactly one top-level key '{key}'"))
+        return []
+    return [obj for obj in (_built(build, item, path, problems) for item in data[key] or []) if obj is not None]
+
+
+def _built(build, d, path: Path, problems: list):
+    """build(d, path), or None with its problems added to `problems`."""
+    try:
+        return build(d, path)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def _teaching(d, path) -> TeachingPoint:
@@ -422,64 +440,135 @@ def _teaching(d, path) -> TeachingPoint:
     return TeachingPoint(d["id"], d["title"], d["guideline"], d["explanation"].strip(), d["common_error"].strip(), path.name)
 
 
+# One builder per content folder: (top-level key, builder); scenarios are one per file.
+FOLDERS = {"conditions": ("conditions", _condition), "procedures": ("procedures", _procedure),
+           "teaching": ("teaching_points", _teaching)}
+
+
 def load_library(root: Path | None = None, check_codes: bool = True) -> Library:
-    """Load and cross-check all content. Raises ContentError naming the file and field."""
+    """Load and cross-check all content. Raises ContentError listing every problem, each naming
+    the file and the field."""
     root = root or ROOT
-    conditions = _collect(root / "conditions", "conditions", _condition)
-    procedures = _collect(root / "procedures", "procedures", _procedure)
-    teaching = _collect(root / "teaching", "teaching_points", _teaching)
+    problems: list[Problem] = []
+    conditions, procedures, teaching = (_collect(root / folder, key, build, problems)
+                                        for folder, (key, build) in FOLDERS.items())
     scenarios = {}
     for path in sorted((root / "scenarios").glob("*.yaml")):
-        s = _scenario(_load_yaml(path), path)
-        scenarios[s.id] = s
+        s = _built(_scenario, _read(path, problems), path, problems)
+        if s is not None:
+            scenarios[s.id] = s
     lib = Library(conditions, procedures, teaching, scenarios)
-    _cross_check(lib, root, check_codes)
+    problems += _cross_check(lib, root, check_codes)
+    if problems:
+        raise ContentError(problems)
     return lib
 
 
-def _cross_check(lib: Library, root: Path, check_codes: bool) -> None:
+def file_problems(path: Path | str) -> list[Problem]:
+    """Every problem of one content file read on its own (strict YAML, schema of its folder;
+    references to other files are checked by `load_library`)."""
+    path = Path(path)
+    problems: list[Problem] = []
+    if path.parent.name == "scenarios":
+        _built(_scenario, _read(path, problems), path, problems)
+    elif path.parent.name == "reference":
+        _reference(path, problems)
+    else:
+        key, build = FOLDERS[path.parent.name]
+        _blocks(path, key, build, problems)
+    return problems
+
+
+def scenario_ids(folder: Path | str | None = None) -> frozenset[str]:
+    """The ids of the scenarios in `folder` (default: the library's), without loading them:
+    a scenario's id is its file name (the loader checks that they agree)."""
+    return frozenset(p.stem for p in Path(folder or ROOT / "scenarios").glob("*.yaml"))
+
+
+# ---------------------------------------------------------------- reference tables
+REFERENCE = ROOT / "reference"
+RULE_KEYS = ("all", "principal", "other_than_first")
+
+
+def _rule_problems(rules, file: str) -> list[Problem]:
+    if not isinstance(rules, list):
+        return [Problem(file, "rules", "must be a list of rules")]
+    out = []
+    for i, rule in enumerate(rules):
+        where = f"rules[{i}]"
+        found = check_keys(rule, ("id", "message"), RULE_KEYS, file, where)
+        if not found and ("all" in rule) == ("principal" in rule):
+            found = [Problem(file, where, "needs exactly one of 'all' (code prefixes) or 'principal' (a prefix)")]
+        out += found
+    return out
+
+
+def _reference(path: Path, problems: list):
+    data = _read(path, problems)
+    file = display_path(path)
+    if not isinstance(data, dict):
+        problems.append(Problem(file, "", "must be a mapping"))
+    elif path.name == "rules.yaml":
+        problems += check_keys(data, ("rules",), (), file, "") or _rule_problems(data["rules"], file)
+    return data
+
+
+def reference(name: str) -> dict:
+    """A reference table of cases/reference/ (`rules.yaml`, `templates.yaml`, `labs.yaml`),
+    read strictly. Raises ContentError listing every problem."""
+    problems: list[Problem] = []
+    data = _reference(REFERENCE / name, problems)
+    if problems:
+        raise ContentError(problems)
+    return data
+
+
+def _cross_check(lib: Library, root: Path, check_codes: bool) -> list[Problem]:
     import codes
 
+    out = []
+
+    def fail(folder: str, obj, what: str, message: str) -> None:
+        out.append(Problem(display_path(root / folder / obj.file), f"{what} '{obj.id}'", message))
+
     for c in lib.conditions.values():
-        path = root / "conditions" / c.file
         for t in c.teaching:
             if t not in lib.teaching:
-                raise ContentError(_where(path, f"condition '{c.id}': teaching point '{t}' does not exist"))
+                fail("conditions", c, "condition", f"teaching point '{t}' does not exist")
         if check_codes:
             for code in (c.code, *c.alternatives, *c.optional):
                 n = codes.normalize(code, expect=codes.CM)
                 if not n.ok or not codes.is_valid(n.code):
-                    raise ContentError(_where(path, f"condition '{c.id}': code '{code}' is not a valid, billable FY2026 ICD-10-CM code"))
+                    fail("conditions", c, "condition", f"code '{code}' is not a valid, billable FY2026 ICD-10-CM code")
     for p in lib.procedures.values():
-        path = root / "procedures" / p.file
         for t in p.teaching:
             if t not in lib.teaching:
-                raise ContentError(_where(path, f"procedure '{p.id}': teaching point '{t}' does not exist"))
+                fail("procedures", p, "procedure", f"teaching point '{t}' does not exist")
         if check_codes:
             for code in (p.code, *p.alternatives):
                 if not codes.pcs.is_valid(code, codes.DEFAULT_FY):
-                    raise ContentError(_where(path, f"procedure '{p.id}': code '{code}' is not a valid FY2026 ICD-10-PCS code"))
+                    fail("procedures", p, "procedure", f"code '{code}' is not a valid FY2026 ICD-10-PCS code")
     for s in lib.scenarios.values():
-        path = root / "scenarios" / s.file
         refs = [("cc_pool", x) for x in s.cc_pool] + [("mcc_pool", x) for x in s.mcc_pool]
         for v in s.variants:
             refs += [(f"variants.{v.id}.principal", v.principal)] + [(f"variants.{v.id}.with", x) for x in v.with_]
             for pid in v.procedures:
                 if pid not in lib.procedures:
-                    raise ContentError(_where(path, f"scenario '{s.id}': variants.{v.id}.procedures: unknown procedure '{pid}'"))
+                    fail("scenarios", s, "scenario", f"variants.{v.id}.procedures: unknown procedure '{pid}'")
         for name, picks in (("comorbidities", s.comorbidities), ("complications", s.complications)):
             for pk in picks:
                 refs += [(name, cid) for _w, ids in pk.options for cid in ids]
         for where, cid in refs:
             if cid not in lib.conditions:
-                raise ContentError(_where(path, f"scenario '{s.id}': {where}: unknown condition '{cid}'"))
+                fail("scenarios", s, "scenario", f"{where}: unknown condition '{cid}'")
         for t in s.teaching:
             if t not in lib.teaching:
-                raise ContentError(_where(path, f"scenario '{s.id}': teaching point '{t}' does not exist"))
+                fail("scenarios", s, "scenario", f"teaching point '{t}' does not exist")
         for _w, ids in (opt for pk in s.complications for opt in pk.options):
             for cid in ids:
-                if lib.conditions[cid].poa != "N":
-                    raise ContentError(_where(path, f"scenario '{s.id}': complication '{cid}' must have poa N (hospital-acquired)"))
+                if cid in lib.conditions and lib.conditions[cid].poa != "N":
+                    fail("scenarios", s, "scenario", f"complication '{cid}' must have poa N (hospital-acquired)")
+    return out
 
 
 @lru_cache(maxsize=1)

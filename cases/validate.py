@@ -5,21 +5,18 @@ import collections
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 import codes
 from codes.crosscheck import drgpy_drg
 
 from .generator import SYNTHETIC, claim_for, generate
-from .loader import Library, library
+from .loader import Library, library, reference
 from .model import Case
 
 
 @lru_cache(maxsize=1)
 def _rules() -> list[dict]:
-    return yaml.safe_load((Path(__file__).parent / "reference" / "rules.yaml").read_text(encoding="utf-8"))["rules"]
+    return reference("rules.yaml")["rules"]
 
 
 def _rule_problems(dx: list[str]) -> list[str]:

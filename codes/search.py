@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from datafiles import ContentError, check_keys, display_path, load_yaml
 
 from . import store
 from .normalize import CM, PCS, display
@@ -21,8 +21,13 @@ _SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.yaml"
 
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, str]:
-    data = yaml.safe_load(_SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
-    return {k.lower(): v.lower() for k, v in (data.get("abbreviations") or {}).items()}
+    """Shorthand -> title words, from codes/data/synonyms.yaml (read strictly: a typo is an error)."""
+    data, problems = load_yaml(_SYNONYMS_FILE)
+    if data is not None:
+        problems += check_keys(data, ("abbreviations",), (), display_path(_SYNONYMS_FILE), "")
+    if problems:
+        raise ContentError(problems)
+    return {str(k).lower(): str(v).lower() for k, v in (data["abbreviations"] or {}).items()}
 
 
 def expand(query: str) -> str:

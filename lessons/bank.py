@@ -26,10 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
-
 from ._common import (CREDENTIALS, DOMAINS, QUESTIONS_DIR, ContentError, Problem, check_keys, dir_signature,
-                      display_path, is_int, is_text, list_files, load_yaml, text_list_problems, yaml_problem)
+                      display_path, is_int, is_text, list_files, load_yaml, text_list_problems)
 
 QUESTION_KEYS = ("id", "stem", "options", "credentials", "domain", "topic", "difficulty", "lesson")
 OPTIONAL_KEYS = ("codes", "drgs")
@@ -185,14 +183,9 @@ def parse_question_file(path: Path | str) -> tuple[list[Question], list[Problem]
     """Questions of one file and its structural problems (questions with problems are left out)."""
     path = Path(path)
     file = display_path(path)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return [], [yaml_problem(file, exc)]
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(file, "", f"cannot be read: {exc}")]
-    problems = check_keys(data, ("questions",), (), file, "")
-    if problems:
+    data, problems = load_yaml(path)
+    problems += [] if data is None and problems else check_keys(data, ("questions",), (), file, "")
+    if data is None or not isinstance(data, dict) or "questions" not in data:
         return [], problems
     if not isinstance(data["questions"], list) or not data["questions"]:
         return [], [Problem(file, "questions", "must be a non-empty list")]

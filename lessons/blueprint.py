@@ -35,7 +35,7 @@ import yaml
 
 from ._common import (BLUEPRINT_ENV, BLUEPRINTS_DIR, CREDENTIALS, DOMAINS, REPO_ROOT, ContentError, Problem,
                       check_keys, display_path, env_dir, is_int, is_text, iso_date, list_files, load_yaml,
-                      text_list_problems, yaml_problem)
+                      text_list_problems)
 
 REQUIRED_KEYS = ("id", "credential", "title", "items", "minutes", "source", "as_of", "notes")
 OPTIONAL_KEYS = ("passing_hint", "cases", "case_domain", "based_on", "domains")
@@ -178,13 +178,10 @@ def _domains_of(d: dict) -> tuple[BlueprintDomain, ...]:
 
 def _read(path: Path) -> tuple[dict | None, list[Problem]]:
     file = display_path(path)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return None, [yaml_problem(file, exc)]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(file, "", f"cannot be read: {exc}")]
-    probs = blueprint_problems(data, file, path.stem)
+    data, probs = load_yaml(path)
+    if data is None and probs:
+        return None, probs
+    probs += blueprint_problems(data, file, path.stem)
     return (None if probs else data), probs
 
 

@@ -29,11 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from ._common import (CONTENT_DIR, CREDENTIALS, ContentError, Problem, check_keys, dir_signature,
-                      display_path, is_int, is_text, list_files, load_yaml, text_list_problems,
-                      yaml_problem)
+                      display_path, is_int, is_text, list_files, parse_yaml, text_list_problems)
 
 FRONT_MATTER_KEYS = ("id", "title", "order", "objectives", "topics", "related_scenarios", "credentials",
                      "guidelines", "minutes", "check")
@@ -239,12 +236,11 @@ def parse_lesson(path: Path | str) -> tuple[Lesson | None, list[Problem]]:
     split = split_front_matter(text)
     if split is None:
         return None, [Problem(file, "front matter", "the file must start with a '---' line, the YAML front matter, and a closing '---' line")]
-    try:
-        fm = load_yaml(split[0])
-    except yaml.YAMLError as exc:
-        return None, [yaml_problem(file + " (front matter)", exc)]
+    fm, problems = parse_yaml(split[0], file + " (front matter)")
+    if fm is None and problems:
+        return None, problems
     sections = split_sections(split[1])
-    problems = _front_matter_problems(fm, path, file) + _body_problems(split[1], sections, file)
+    problems += _front_matter_problems(fm, path, file) + _body_problems(split[1], sections, file)
     if problems:
         return None, problems
     return _build_lesson(fm, split[1], sections, path), []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._common import CONTENT_DIR, Problem, known_scenario_ids, list_files
+from ._common import CONTENT_DIR, Problem, list_files
 from .bank import Question, code_tokens, validate_bank
 from .blueprint import Blueprint, validate_blueprints
 from .content import Lesson, validate_lessons
@@ -56,9 +56,10 @@ def validate_all(content_dir: Path | str | None = None, questions_dir: Path | st
                  blueprints_dir: Path | str | None = None, overrides_dir: Path | str | None = None,
                  check_codes: bool = True, scenarios_dir: Path | str | None = None) -> Summary:
     """Every problem in lessons, questions and blueprints, plus warnings for totals and coverage.
-    Case links are checked against the scenario files (or, before any exist, the content plan)."""
+    Case links are checked against the scenarios `cases` knows (or those in `scenarios_dir`)."""
+    import cases
     s = Summary()
-    s.lessons, probs = validate_lessons(content_dir, scenario_ids=known_scenario_ids(scenarios_dir))
+    s.lessons, probs = validate_lessons(content_dir, scenario_ids=cases.scenario_ids(scenarios_dir))
     s.problems += probs
     if check_codes:
         s.problems += [p for les in s.lessons for p in lesson_code_problems(les)]

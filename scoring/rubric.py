@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from datafiles import load_yaml
 
 from .report import COMPONENTS
 
@@ -108,15 +108,12 @@ def rubric(name: str = "practice") -> Rubric:
     if not isinstance(name, str) or not name.strip():
         raise RubricError(f"rubric name must be a non-empty string, not {name!r}")
     path = _path(name.strip())
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+    if not path.is_file():
         known = ", ".join(sorted(p.stem for p in RUBRIC_DIR.glob("*.yaml")))
-        raise RubricError(f"{path}: no such rubric (built-in rubrics: {known})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RubricError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise RubricError(f"{path}: no such rubric (built-in rubrics: {known})")
+    data, problems = load_yaml(path)
+    if problems:
+        raise RubricError("\n".join(f"{path}: {p.field + ': ' if p.field else ''}{p.message}" for p in problems))
     return validate(data, str(path))
 
 

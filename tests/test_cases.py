@@ -9,7 +9,7 @@ import yaml
 
 import cases
 from cases import generate, library
-from cases.loader import ContentError, load_library
+from cases.loader import ContentError, file_problems, load_library
 from cases.validate import validate_all, validate_case
 
 ROOT = Path(cases.__file__).parent
@@ -92,8 +92,8 @@ def _copy_content(tmp_path):
 
 
 @pytest.mark.parametrize("mutate, needle", [
-    (lambda d: d["conditions"][0].update(colour="red"), "unknown field 'colour'"),
-    (lambda d: d["conditions"][0].pop("code"), "missing required field 'code'"),
+    (lambda d: d["conditions"][0].update(colour="red"), ".colour: unknown field"),
+    (lambda d: d["conditions"][0].pop("code"), ".code: required field is missing"),
     (lambda d: d["conditions"][0].update(code="I50.2"), "not a valid, billable"),
     (lambda d: d["conditions"][0].update(poa="X"), "poa must be one of"),
     (lambda d: d["conditions"][0]["phrases"].update(tweet=["x"]), "unknown document type 'tweet'"),
@@ -118,6 +118,60 @@ def test_scenario_reference_errors(tmp_path):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ContentError, match="unknown condition 'no_such_condition'"):
         load_library(root)
+
+
+CONTENT_FILES = sorted(p for sub in ("conditions", "procedures", "teaching", "scenarios", "reference")
+                       for p in (ROOT / sub).glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_content_file_is_valid(path):
+    problems = file_problems(path)
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_every_problem_is_reported_with_file_and_field(tmp_path):
+    root = _copy_content(tmp_path)
+    cardiac = root / "conditions" / "cardiac.yaml"
+    data = yaml.safe_load(cardiac.read_text())
+    data["conditions"][0].update(colour="red", poa="X")
+    data["conditions"][1].pop("code")
+    cardiac.write_text(yaml.safe_dump(data))
+    scenario = root / "scenarios" / "heart_failure.yaml"
+    scenario.write_text(scenario.read_text() + "difficulty: 2\n")    # a duplicate key
+    with pytest.raises(ContentError) as exc:
+        load_library(root, check_codes=False)
+    found = {(p.file.rsplit("/", 1)[-1], p.field.rsplit(".", 1)[-1], p.message.split(" (")[0]) for p in exc.value.problems}
+    assert ("cardiac.yaml", "colour", "unknown field") in found
+    assert ("cardiac.yaml", "code", "required field is missing") in found
+    assert ("heart_failure.yaml", "difficulty", "duplicate key: this key is already set above") in found
+
+
+def test_yaml_surprises_in_case_content_are_errors(tmp_path):
+    root = _copy_content(tmp_path)
+    path = root / "scenarios" / "heart_failure.yaml"
+    path.write_text(path.read_text() + "newborn: no\n")    # YAML 1.1 reads the boolean false
+    problems = file_problems(path)
+    assert [(p.field, "boolean" in p.message) for p in problems][:1] == [("newborn", True)]
+    with pytest.raises(ContentError, match="newborn"):
+        load_library(root, check_codes=False)
+
+
+def test_reference_tables_are_read_strictly(tmp_path, monkeypatch):
+    from cases import loader
+    monkeypatch.setattr(loader, "REFERENCE", tmp_path)
+    (tmp_path / "rules.yaml").write_text("rules:\n  - id: r\n    all: [I10]\n    principal: I10\n    message: m\n")
+    with pytest.raises(ContentError, match="exactly one of 'all'"):
+        loader.reference("rules.yaml")
+    (tmp_path / "labs.yaml").write_text("panels: {}\npanels: {}\n")
+    with pytest.raises(ContentError, match="duplicate key"):
+        loader.reference("labs.yaml")
+
+
+def test_scenario_ids_come_from_cases(tmp_path):
+    assert cases.scenario_ids() == frozenset(library().scenarios)
+    (tmp_path / "x_one.yaml").write_text("id: x_one\n")
+    assert cases.scenario_ids(tmp_path) == {"x_one"}
 
 
 def run_cli(*args):

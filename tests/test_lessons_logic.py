@@ -243,12 +243,14 @@ def test_bank_cross_file_checks(tmp_path):
         load_bank(d)
 
 
-def test_drg_numbers_are_decimal_even_zero_padded(tmp_path):
+def test_zero_padded_drg_numbers_must_be_quoted(tmp_path):
     path = tmp_path / "q.yaml"
-    path.write_text(question_yaml().replace('"lesson"', '"drgs": [], "lesson"').replace('"drgs": []', '"drgs": [1]'))
-    path.write_text(path.read_text().replace('"drgs": [1]', '"drgs": [064, "065", 871]'))
+    path.write_text(question_yaml().replace('"lesson"', '"drgs": ["064", "065", 871], "lesson"'))
     qs, problems = parse_question_file(path)
     assert problems == [] and qs[0].drgs == (64, 65, 871)
+    path.write_text(path.read_text().replace('"064"', '064'))   # YAML 1.1 would read the octal 52
+    qs, problems = parse_question_file(path)
+    assert [p.field for p in problems] == ["questions[0].drgs[0]"] and "octal" in problems[0].message
 
 
 def test_position_balance():
