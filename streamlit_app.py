@@ -5,6 +5,7 @@ import sqlite3
 
 import streamlit as st
 
+import codes
 import progress
 from ui import session
 
@@ -38,7 +39,7 @@ else:
 
 nav = st.navigation(pages)
 with st.sidebar:
-    st.caption("ChartLab · synthetic charts for coding practice · FY2026 (MS-DRG v43.1)")
+    st.caption(f"ChartLab · synthetic charts for coding practice · {codes.FY_LABEL} ({codes.GROUPER_LABEL})")
     if user is not None:
         st.markdown(f"**{user.display_name}** · {session.ROLE_LABEL[user.role]}")
         if st.button("Sign out", key="sign_out"):

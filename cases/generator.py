@@ -10,7 +10,7 @@ import hashlib
 import random
 import re
 import threading
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from faker import Faker
@@ -22,8 +22,7 @@ from .model import (AnswerKey, Case, CodeEntry, Document, Encounter, LabRow, Pat
                     TeachingPoint, source_label, ADMISSION_TYPES)
 
 GENERATOR_VERSION = "1.0"
-FY_START = date(2026, 4, 1)     # MS-DRG v43.1 / ICD-10-CM April 2026 release
-FY_END = date(2026, 9, 30)
+FY_START, FY_END = codes.DEFAULT_DATES   # discharges the default grouper and code release cover
 SYNTHETIC = "SYNTHETIC RECORD - FOR TRAINING ONLY - NOT A REAL PATIENT"
 
 

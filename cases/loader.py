@@ -539,7 +539,7 @@ def _cross_check(lib: Library, root: Path, check_codes: bool) -> list[Problem]:
             for code in (c.code, *c.alternatives, *c.optional):
                 n = codes.normalize(code, expect=codes.CM)
                 if not n.ok or not codes.is_valid(n.code):
-                    fail("conditions", c, "condition", f"code '{code}' is not a valid, billable FY2026 ICD-10-CM code")
+                    fail("conditions", c, "condition", f"code '{code}' is not a valid, billable {codes.FY_LABEL} ICD-10-CM code")
     for p in lib.procedures.values():
         for t in p.teaching:
             if t not in lib.teaching:
@@ -547,7 +547,7 @@ def _cross_check(lib: Library, root: Path, check_codes: bool) -> list[Problem]:
         if check_codes:
             for code in (p.code, *p.alternatives):
                 if not codes.pcs.is_valid(code, codes.DEFAULT_FY):
-                    fail("procedures", p, "procedure", f"code '{code}' is not a valid FY2026 ICD-10-PCS code")
+                    fail("procedures", p, "procedure", f"code '{code}' is not a valid {codes.FY_LABEL} ICD-10-PCS code")
     for s in lib.scenarios.values():
         refs = [("cc_pool", x) for x in s.cc_pool] + [("mcc_pool", x) for x in s.mcc_pool]
         for v in s.variants:

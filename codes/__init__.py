@@ -5,7 +5,9 @@ Everything else in ChartLab asks this package; nothing here knows about learners
 from functools import lru_cache
 
 from . import cm, pcs, weights
-from .engine import DEFAULT_FY, DEFAULT_VERSION, FISCAL_YEARS, VERSION_TO_FY
+from .check import DRG, CodeCheck, check, system_of
+from .engine import (DEFAULT_DATES, DEFAULT_FY, DEFAULT_VERSION, FISCAL_YEARS, FY_LABEL, GROUPER_LABEL,
+                     VERSION_TO_FY, version_label)
 from .grouper import (DISPOSITIONS, MAX_PROC, MAX_SDX, POA_VALUES, Claim, CodeRole, Edit, GroupResult,
                       coerce_claim, group)
 from .normalize import CM, PCS, Normalized, display, normalize
@@ -14,20 +16,16 @@ from .search import Hit, search
 __all__ = ["cm", "pcs", "weights", "normalize", "Normalized", "display", "CM", "PCS", "search", "Hit",
            "group", "Claim", "GroupResult", "CodeRole", "Edit", "coerce_claim", "DISPOSITIONS",
            "POA_VALUES", "MAX_SDX", "MAX_PROC", "DEFAULT_VERSION", "DEFAULT_FY", "FISCAL_YEARS",
-           "VERSION_TO_FY", "lookup", "is_valid"]
+           "VERSION_TO_FY", "FY_LABEL", "GROUPER_LABEL", "DEFAULT_DATES", "version_label", "lookup", "is_valid",
+           "check", "CodeCheck", "system_of", "DRG"]
 
 
 def lookup(code: str, fy: int = DEFAULT_FY):
-    """CmInfo or PcsInfo for any typed code, or None. Disambiguates 7-character shapes."""
+    """CmInfo or PcsInfo for any typed code, or None (`system_of` decides a 7-character shape)."""
     n = normalize(code)
     if not n.ok:
         return None
-    if n.system == CM:
-        inf = cm.info(n.code)
-        if inf is None and len(n.code) == 7:
-            return pcs.info(n.code)
-        return inf
-    return pcs.info(n.code)
+    return pcs.info(n.code) if system_of(n.code) == PCS else cm.info(n.code)
 
 
 def is_valid(code: str, fy: int = DEFAULT_FY, billable: bool = True) -> bool:
@@ -41,7 +39,7 @@ def _is_valid(code: str, fy: int, billable: bool) -> bool:
     n = normalize(code)
     if not n.ok:
         return False
-    if n.system == PCS or (len(n.code) == 7 and not cm.exists(n.code)):
+    if system_of(n.code) == PCS:
         return pcs.is_valid(n.code, fy)
     if billable and not cm.is_billable(n.code) and fy == DEFAULT_FY:
         return False

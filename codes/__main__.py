@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from . import CM, PCS, cm, group, lookup, normalize, search, store
+from . import CM, FY_LABEL, PCS, cm, group, lookup, normalize, search, store
 from .grouper import Claim, coerce_claim
 
 
@@ -40,7 +40,7 @@ def cmd_show(a) -> int:
         return _fail(n.error)
     inf = lookup(n.code)
     if inf is None:
-        return _fail(f"{n.display} is not in the FY2026 ICD-10-CM or ICD-10-PCS code set.")
+        return _fail(f"{n.display} is not in the {FY_LABEL} ICD-10-CM or ICD-10-PCS code set.")
     if isinstance(inf, cm.CmInfo):
         data = {"code": inf.display, "system": CM, "title": inf.title, "billable": inf.billable,
                 "path": [{"code": c, "title": t} for c, t in inf.path],

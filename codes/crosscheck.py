@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .engine import version_label
 from .grouper import Claim
 from .normalize import normalize
 
@@ -16,7 +17,7 @@ from .normalize import normalize
 @lru_cache(maxsize=1)
 def _engine():
     from drgpy.msdrg import DRGEngine
-    return DRGEngine(version="v43.1")
+    return DRGEngine(version=version_label().removeprefix("MS-DRG "))   # "v43.1"
 
 
 def drgpy_drg(claim: Claim) -> int | None:

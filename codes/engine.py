@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from datetime import date
 
 _lock = threading.Lock()
 _grouper = None
@@ -18,6 +19,17 @@ VERSION_TO_FY = {400: 2023, 401: 2023, 410: 2024, 411: 2024, 420: 2025, 421: 202
 DEFAULT_VERSION = 431
 DEFAULT_FY = 2026
 FISCAL_YEARS = sorted(set(VERSION_TO_FY.values()))
+
+
+def version_label(version: int = DEFAULT_VERSION) -> str:
+    """431 -> 'MS-DRG v43.1'."""
+    return f"MS-DRG v{version // 10}.{version % 10}"
+
+
+GROUPER_LABEL = version_label()     # "MS-DRG v43.1": the grouper every key and score uses
+FY_LABEL = f"FY{DEFAULT_FY}"        # "FY2026": the code sets codes are checked against
+# Discharge dates the default grouper version and the April 2026 ICD-10-CM release both cover.
+DEFAULT_DATES = (date(2026, 4, 1), date(2026, 9, 30))
 
 
 def fy_date(fy: int) -> int:

@@ -334,16 +334,16 @@ def _listed_codes(q: Question) -> tuple[dict, list[str]]:
 
 
 def code_status(code: str, billable: bool = False) -> str | None:
-    """None when `code` is fine for FY2026, else what is wrong with it. A category or subcategory
+    """None when `code` is fine for the default fiscal year (`codes.FY_LABEL`), else what is wrong with it. A category or subcategory
     header (an ICD-10-CM code that exists but is not billable) is fine as a reference unless
     `billable` is asked for."""
     import codes
     info = codes.lookup(code)
     if info is None:
-        return "does not exist in ICD-10-CM/PCS (FY2026)"
+        return f"does not exist in ICD-10-CM/PCS ({codes.FY_LABEL})"
     if getattr(info, "billable", True) is False:
         return "is a category or subcategory header, not a billable code" if billable else None
-    return None if codes.is_valid(code) else "is not valid for FY2026"
+    return None if codes.is_valid(code) else f"is not valid for {codes.FY_LABEL}"
 
 
 def is_code_answer(text: str) -> bool:
@@ -358,7 +358,7 @@ def code_problems(question: Question) -> list[str]:
 
     * every code-looking token in the stem and option texts is listed in `codes`;
     * every listed code, and every code a rationale mentions, exists in ICD-10-CM/PCS and is valid
-      for FY2026 (codes.lookup, codes.is_valid); a category or subcategory header may be named as
+      for `codes.DEFAULT_FY` (codes.lookup, codes.is_valid); a category or subcategory header may be named as
       a reference ("the note at R65.2");
     * when the correct option is just a list of codes, each of them is valid and billable;
     * every MS-DRG in `drgs` exists (codes.weights.lookup) and every DRG written in the text is listed.
@@ -390,7 +390,7 @@ def code_problems(question: Question) -> list[str]:
                             f"{codes.display(code)}, which {status}")
     for n in question.drgs:
         if codes.weights.lookup(n) is None:
-            msgs.append(f"drgs: {n} is not an FY2026 MS-DRG")
+            msgs.append(f"drgs: {n} is not an {codes.FY_LABEL} MS-DRG")
     written = {n for _, text in _texts(question) for n in drg_mentions(text)}
     msgs += [f"mentions MS-DRG {n:03d} but it is not listed in drgs" for n in sorted(written - set(question.drgs))]
     return msgs

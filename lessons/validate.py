@@ -29,13 +29,13 @@ class Summary:
 
 
 def lesson_code_problems(lesson: Lesson) -> list[Problem]:
-    """Codes written in a lesson (body and check questions) that do not exist in ICD-10-CM/PCS FY2026."""
+    """Codes written in a lesson (body and check questions) that do not exist in ICD-10-CM/PCS (codes.DEFAULT_FY)."""
     import codes
     places = [("body", lesson.body)]
     for i, c in enumerate(lesson.check):
         places += [(f"check[{i}].question", c.question), (f"check[{i}].rationale", c.rationale)]
         places += [(f"check[{i}].options[{j}]", o) for j, o in enumerate(c.options)]
-    return [Problem(lesson.path, where, f"mentions {codes.display(code)}, which does not exist in ICD-10-CM/PCS (FY2026)")
+    return [Problem(lesson.path, where, f"mentions {codes.display(code)}, which does not exist in ICD-10-CM/PCS ({codes.FY_LABEL})")
             for where, text in places for code in code_tokens(text) if codes.lookup(code) is None]
 
 

@@ -66,14 +66,8 @@ def _unknown_dx(d: Dx, component: str):
     return feedback("invalid_code", component, f"{d.display} does not exist in ICD-10-CM.{hint}", code=d.display)
 
 
-def _billable_checks(d: Dx, component: str) -> list:
+def _not_billable(d: Dx, component: str) -> list:
     inf = codes.cm.info(d.code)
-    if inf is None:
-        return [_unknown_dx(d, component)]
-    if inf.billable:
-        return [] if _valid(d.code) else [feedback(
-            "invalid_code", component, f"{d.display} is not valid for the fiscal year of this discharge; use the "
-                                       f"code set in effect on the discharge date.", code=d.display)]
     if inf.seven_chr_def and len(d.code) < 7:
         return [feedback("missing_7th_character", component,
                          f"{d.display} ({inf.title}) needs a 7th character ({_seventh_text(inf)}). Add the character "
@@ -86,16 +80,24 @@ def _billable_checks(d: Dx, component: str) -> list:
 
 
 def dx_checks(d: Dx, component: str) -> list:
-    """Validity of one entered diagnosis."""
-    if d.error:
+    """Validity of one entered diagnosis (`codes.check` decides; this explains)."""
+    if d.error:   # not an ICD-10-CM shape at all: the reader's message says what the shape should be
         return [feedback("invalid_code", component, d.error, code=d.display)]
-    return _billable_checks(d, component)
+    chk = codes.check(d.code, codes.CM)
+    if chk.error:
+        return [_unknown_dx(d, component) if codes.system_of(d.code) == CM else
+                feedback("invalid_code", component, chk.error, code=d.display)]
+    if not chk.billable:
+        return _not_billable(d, component)
+    return [] if _valid(d.code) else [feedback(
+        "invalid_code", component, f"{d.display} is not valid for the fiscal year of this discharge; use the "
+                                   f"code set in effect on the discharge date.", code=d.display)]
 
 
 def proc_checks(p: Proc) -> list:
     if p.error:
         return [feedback("invalid_code", "pcs", p.error, code=p.display)]
-    if codes.pcs.is_valid(p.code):
+    if codes.check(p.code, codes.PCS).ok:
         return []
     return [feedback("invalid_code", "pcs",
                      f"{p.code} is not a valid ICD-10-PCS code for this fiscal year. Build it in the PCS Table that "

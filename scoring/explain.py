@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import codes
-from codes.normalize import CM, PCS
+from codes import PCS
 
 from .clean import KeyCode, KeyView
 from .report import Feedback
@@ -16,10 +16,7 @@ def title(code: str) -> str:
     """The official title of a canonical ICD-10-CM or ICD-10-PCS code, or ""."""
     if not code:
         return ""
-    system = codes.normalize(code).system
-    t = codes.pcs.title(code) if system == PCS else codes.cm.title(code)
-    if not t and system == CM and len(code) == 7:
-        t = codes.pcs.title(code)
+    t = codes.pcs.title(code) if codes.system_of(code) == PCS else codes.cm.title(code)
     return t or ""
 
 

@@ -118,14 +118,7 @@ def test_work_round_trip_and_answer():
     assert L.work_from_draft({"principal_dx": 5, "procedures": [[None, "not a date"]]}, "t", "s")["procs"] == []
 
 
-def test_code_checks_and_rows():
-    assert L.check_dx("i50.33").code == "I5033"
-    assert L.check_dx("I50").warning and L.check_dx("I50").ok
-    for junk in ["", "%%%", "ZZZ.999", "0DTJ4ZZ", "💥" * 30, None]:
-        assert L.check_dx(junk).error
-    assert L.check_pcs("0dtj4zz").code == "0DTJ4ZZ"
-    assert "ICD-10-CM" in L.check_pcs("I50.33").error and L.check_pcs("0DTJ4ZX").error
-    assert L.check_drg("291")[0] == 291 and L.check_drg("") == (None, "", "") and L.check_drg("x1")[2]
+def test_rows():
     rows, why = L.add_row([{"id": 1, "code": "I110"}], {"id": 2, "code": "I110"})
     assert why and len(rows) == 1
     rows = [{"id": 1, "code": "A"}, {"id": 2, "code": "B"}, {"id": 3, "code": "C"}]

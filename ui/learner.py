@@ -398,7 +398,7 @@ def abstraction_panel(work: dict, p: str) -> None:
 def _dx_add(p: str, pick_key: str) -> None:
     work = st.session_state["ws_work"]
     raw = st.session_state.get(pick_key) or st.session_state.get(f"{p}_dxq", "")
-    chk = L.check_dx(raw)
+    chk = codes.check(raw, codes.CM)
     if chk.error:
         st.session_state[f"{p}_dxmsg"] = ("error", chk.error)
         return
@@ -482,7 +482,7 @@ def dx_panel(work: dict, p: str) -> None:
         return
     n = len(work["dx"])
     for i, r in enumerate(list(work["dx"])):
-        chk = L.check_dx(r["code"])
+        chk = codes.check(r["code"], codes.CM)
         with st.container(border=True):
             cols = st.columns([3.2, 1.7, 1.1], vertical_alignment="center")
             _code_heading(cols[0], "Principal" if i == 0 else f"Secondary {i}", chk, r["code"],
@@ -500,7 +500,7 @@ def dx_panel(work: dict, p: str) -> None:
 def _pcs_add(p: str, pick_key: str, built_key: str, stay) -> None:
     work = st.session_state["ws_work"]
     raw = st.session_state.get(built_key) or st.session_state.get(pick_key) or st.session_state.get(f"{p}_pcsq", "")
-    chk = L.check_pcs(raw)
+    chk = codes.check(raw, codes.PCS)
     if chk.error:
         st.session_state[f"{p}_pcsmsg"] = ("error", chk.error)
         return
@@ -555,7 +555,7 @@ def proc_panel(work: dict, stay, p: str) -> None:
         return
     n = len(work["procs"])
     for i, r in enumerate(list(work["procs"])):
-        chk = L.check_pcs(r["code"])
+        chk = codes.check(r["code"], codes.PCS)
         with st.container(border=True):
             cols = st.columns([3.0, 1.9, 1.1], vertical_alignment="center")
             _code_heading(cols[0], "Principal procedure" if i == 0 else f"Procedure {i + 1}", chk, r["code"])
@@ -578,11 +578,12 @@ def drg_panel(work: dict, p: str) -> None:
     k = f"{p}_drg"
     _seed(k, work.get("drg", ""))
     work["drg"] = st.text_input("MS-DRG (3 digits)", key=k, max_chars=7, placeholder="e.g. 291").strip()
-    drg, title, err = L.check_drg(work["drg"])
-    if err:
-        st.error(err)
-    elif drg:
-        st.success(f"MS-DRG {drg:03d} — {title}")
+    if work["drg"]:
+        chk = codes.check(work["drg"], codes.DRG)
+        if chk.error:
+            st.error(chk.error)
+        else:
+            st.success(f"MS-DRG {chk.display} — {chk.title}")
 
 
 # ----------------------------------------------------------------------------- clock, save, submit

@@ -2,7 +2,6 @@
 
 - *Work*: the learner's unfinished answer as plain JSON (what the widgets edit and what a draft
   stores), turned into a `cases.Answer` only on submit.
-- Code entry checks (`check_dx`, `check_pcs`, `check_drg`) with messages a learner can act on.
 - Chart reading helpers: document order, find-in-chart, lab rows with text flags.
 - `suggest_case`: the next practice case aimed at the weakest skill.
 - Results helpers: the per-code table, matching a feedback item to a scored item, evidence quotes,
@@ -13,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
@@ -207,7 +205,7 @@ def work_problems(work: dict, stay: tuple | None = None) -> list[str]:
     if not dx:
         out.append("No principal diagnosis: every inpatient claim needs one.")
     for r in dx:
-        chk = check_dx(r["code"])
+        chk = codes.check(r["code"], codes.CM)
         if chk.error:
             out.append(f"Diagnosis {r['code']}: {chk.error}")
         elif chk.warning:
@@ -217,16 +215,16 @@ def work_problems(work: dict, stay: tuple | None = None) -> list[str]:
     if len(dx) - 1 > CLAIM_MAX_SDX:
         out.append(f"{len(dx) - 1} secondary diagnoses: a UB-04 claim carries at most {CLAIM_MAX_SDX}.")
     for r in work.get("procs", []):
-        chk = check_pcs(r.get("code", ""))
+        chk = codes.check(r.get("code", ""), codes.PCS)
         if chk.error:
             out.append(f"Procedure {r.get('code')}: {chk.error}")
         problem = date_problem(r.get("date"), stay)
         if problem:
             out.append(f"Procedure {chk.display or r.get('code')}: {problem}")
     if work.get("drg"):
-        _, _, err = check_drg(work["drg"])
-        if err:
-            out.append(err)
+        chk = codes.check(work["drg"], codes.DRG)
+        if chk.error:
+            out.append(chk.error)
     return out
 
 
@@ -240,77 +238,6 @@ def date_problem(value, stay: tuple | None) -> str:
 
 
 # ----------------------------------------------------------------------------- code entry
-@dataclass(frozen=True)
-class CodeCheck:
-    raw: str
-    code: str = ""        # canonical; "" when refused
-    display: str = ""
-    title: str = ""
-    billable: bool = False
-    error: str = ""       # refused: not a code of this set
-    warning: str = ""     # accepted with a caution (header code)
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-
-def _clean_raw(raw) -> str:
-    return " ".join(str(raw if raw is not None else "").split())[:40]
-
-
-def check_dx(raw) -> CodeCheck:
-    """An ICD-10-CM diagnosis code as typed: accepted (maybe with a warning) or refused with a reason."""
-    raw = _clean_raw(raw)
-    if not raw:
-        return CodeCheck(raw, error="Type a code or pick one from the search results.")
-    n = codes.normalize(raw)
-    if not n.ok:
-        return CodeCheck(raw, error=n.error)
-    if n.system == codes.PCS or (len(n.code) == 7 and n.code[0].isdigit()):
-        return CodeCheck(raw, error=f"{n.code} looks like an ICD-10-PCS procedure code; enter it under Procedures.")
-    inf = codes.cm.info(n.code)
-    if inf is None:
-        return CodeCheck(raw, error=f"{n.display} is not an ICD-10-CM code in FY{codes.DEFAULT_FY}. "
-                                    "Check each character, or search by words.")
-    warning = "" if inf.billable else (f"{inf.display} is a header (category or subcategory), not billable: "
-                                       "it needs more characters.")
-    return CodeCheck(raw, inf.code if hasattr(inf, "code") else n.code, inf.display, inf.title, inf.billable,
-                     warning=warning)
-
-
-def check_pcs(raw) -> CodeCheck:
-    """An ICD-10-PCS procedure code as typed."""
-    raw = _clean_raw(raw)
-    if not raw:
-        return CodeCheck(raw, error="Type a code, pick one from the search results or build it.")
-    n = codes.normalize(raw, expect=codes.PCS)
-    if not n.ok:
-        guess = codes.normalize(raw)
-        if guess.ok and guess.system == codes.CM:
-            return CodeCheck(raw, error=f"{guess.display} is an ICD-10-CM diagnosis code; procedures need a "
-                                        "7-character ICD-10-PCS code.")
-        return CodeCheck(raw, error=n.error)
-    if not codes.pcs.is_valid(n.code):
-        return CodeCheck(raw, error=f"{n.code} is not a valid ICD-10-PCS code in FY{codes.DEFAULT_FY}. "
-                                    "Use the builder to see which characters are allowed.")
-    return CodeCheck(raw, n.code, n.code, codes.pcs.title(n.code) or "", True)
-
-
-def check_drg(raw) -> tuple[int | None, str, str]:
-    """(drg, title, error) for an optional MS-DRG the learner typed."""
-    text = _clean_raw(raw).upper().removeprefix("DRG").strip()
-    if not text:
-        return None, "", ""
-    if not text.isdigit() or not 1 <= int(text) <= 999:
-        return None, "", f"MS-DRG '{_clean_raw(raw)}' should be a number from 001 to 999."
-    drg = int(text)
-    inf = codes.weights.lookup(drg)
-    if inf is None or not inf.weight:
-        return None, "", f"MS-DRG {drg:03d} does not exist in MS-DRG v43.1 (FY{codes.DEFAULT_FY})."
-    return drg, inf.title, ""
-
-
 @lru_cache(maxsize=4096)
 def code_title(code: str) -> str:
     inf = codes.lookup(code) if code else None

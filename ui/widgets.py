@@ -27,7 +27,7 @@ def code_details(code: str) -> None:
         return
     inf = codes.lookup(n.code)
     if inf is None:
-        st.warning(f"{n.display} is not in the FY2026 code sets. Check each character, or search by words.")
+        st.warning(f"{n.display} is not in the {codes.FY_LABEL} code sets. Check each character, or search by words.")
         return
     if isinstance(inf, cm.CmInfo):
         st.markdown(f"### {inf.display} — {inf.title}")
@@ -49,7 +49,7 @@ def code_details(code: str) -> None:
             st.dataframe(pd.DataFrame(list(inf.seven_chr_def.items()), columns=["7th", "Meaning"]), hide_index=True)
     else:
         st.markdown(f"### {inf.code} — {inf.title}")
-        st.markdown(badge(inf.valid_in(codes.DEFAULT_FY), f"Valid FY{codes.DEFAULT_FY}", f"Not valid FY{codes.DEFAULT_FY}"))
+        st.markdown(badge(inf.valid_in(codes.DEFAULT_FY), f"Valid {codes.FY_LABEL}", f"Not valid {codes.FY_LABEL}"))
         st.caption("Valid in fiscal years: " + ", ".join(f"FY{y}" for y in inf.fiscal_years))
         if inf.characters:
             st.dataframe(pd.DataFrame([{"#": c.position, "Axis": c.axis, "Value": c.value, "Meaning": c.meaning,
@@ -60,7 +60,8 @@ def code_details(code: str) -> None:
 
 
 def pcs_builder(key: str, per_row: int = 7) -> str | None:
-    """Pick a PCS code one character at a time; only values leading to valid FY2026 codes are offered.
+    """Pick a PCS code one character at a time; only values leading to codes valid in the
+    default fiscal year (`codes.DEFAULT_FY`) are offered.
     `per_row` selects per row (7 on a full-width page, 2 or 3 in a narrow panel)."""
     prefix = ""
     per_row = max(1, min(7, int(per_row)))

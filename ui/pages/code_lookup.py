@@ -40,13 +40,13 @@ with tab_search:
 
 with tab_builder:
     st.caption("Build an ICD-10-PCS code one character at a time (sections 0 and 1). Only values that lead to a "
-               "valid FY2026 code are offered.")
+               f"valid {codes.FY_LABEL} code are offered.")
     built = widgets.pcs_builder("lookup_builder")
     if built:
         widgets.code_details(built)
 
 with tab_drg:
-    st.caption("Group a claim with the MS-DRG v43.1 grouper (FY2026) and the Medicare Code Editor.")
+    st.caption(f"Group a claim with the {codes.GROUPER_LABEL} grouper ({codes.FY_LABEL}) and the Medicare Code Editor.")
     with st.form("drg_form"):
         c1, c2, c3, c4 = st.columns(4)
         pdx = c1.text_input("Principal diagnosis", key="drg_pdx", max_chars=12)
