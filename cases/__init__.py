@@ -6,12 +6,12 @@
 from .generator import GENERATOR_VERSION, case_id, claim_for, generate
 from .loader import ContentError, Problem, library, load_library, scenario_ids
 from .model import (ABSTRACT_FIELDS, ADMISSION_SOURCES, ADMISSION_TYPES, Answer, AnswerKey, Case, CodeEntry,
-                    Document, Encounter, LabRow, Patient, Physician, TeachingPoint, source_label)
+                    Document, Encounter, LabRow, Patient, Physician, TeachingPoint, parse_day, source_label)
 
 __all__ = ["generate", "list_scenarios", "scenario_info", "scenario_ids", "Problem", "GENERATOR_VERSION", "case_id", "claim_for", "library",
            "load_library", "ContentError", "Case", "AnswerKey", "Answer", "CodeEntry", "Document", "Encounter",
            "LabRow", "Patient", "Physician", "TeachingPoint", "ABSTRACT_FIELDS", "ADMISSION_TYPES",
-           "ADMISSION_SOURCES", "source_label"]
+           "ADMISSION_SOURCES", "source_label", "parse_day"]
 
 
 def list_scenarios() -> list[dict]:

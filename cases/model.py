@@ -3,6 +3,20 @@ with plain-JSON round trips (`to_dict` / `from_dict`)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
+
+
+def parse_day(value) -> date | None:
+    """The date of a date or of an ISO date(-time) string ("2026-05-27", "2026-05-27T08:00"), else None.
+    Answers and charts hold dates as ISO text."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
 
 
 def _build(cls, data):

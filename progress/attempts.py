@@ -119,8 +119,9 @@ def report_total(report: dict, items: list[dict]) -> float:
 
 
 def case_ref(case: Any) -> dict:
-    """The `save_attempt` keyword arguments that describe a `cases.model.Case`."""
-    teaching = [tp.id for tp in getattr(case.key, "teaching_points", ()) or ()]
+    """The `save_attempt` keyword arguments that describe a `cases.model.Case` or a
+    `scoring.ScoredCase` (whose topics already include the key's teaching points)."""
+    teaching = [tp.id for tp in getattr(getattr(case, "key", None), "teaching_points", ()) or ()]
     return {"scenario_id": case.scenario_id, "seed": case.seed,
             "generator_version": case.generator_version, "mdc": case.mdc,
             "topics": tuple(dict.fromkeys([*case.topics, *teaching]))}

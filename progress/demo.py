@@ -105,14 +105,13 @@ def seed_demo(n_learners: int = 30, seed: int = 2026, db=None, now: datetime | N
         todo += [(None, {"scenario": rnd.choice(scenario_ids), "seed": rnd.randint(10_001, 99_999)})
                  for _ in range(rnd.randint(2, 8))]
         for j, (aid, item) in enumerate(todo):
-            case = cases.generate(item["scenario"], item["seed"])
+            key = cases.generate(item["scenario"], item["seed"]).key   # to imitate a learner's mistakes
             when = now - timedelta(days=rnd.randint(1, 68), hours=rnd.randint(0, 12))
-            answer = learner_answer(case.key, min(0.99, skill + 0.01 * j), rnd)
-            report = scoring.score(answer, case.key)
-            attempts.save_attempt(user.actor, scenario_id=case.scenario_id, seed=case.seed,
-                                  generator_version=case.generator_version, answer=answer, report=report,
+            answer = learner_answer(key, min(0.99, skill + 0.01 * j), rnd)
+            scored = scoring.score_case(item["scenario"], item["seed"], answer)
+            attempts.save_attempt(user.actor, **attempts.case_ref(scored), answer=answer, report=scored.report,
                                   assignment_id=aid, started_at=when - timedelta(minutes=rnd.randint(12, 55)),
-                                  submitted_at=when, mdc=case.mdc, topics=case.topics, db=db)
+                                  submitted_at=when, db=db)
             n_attempts += 1
     say(f"Demo cohort '{DEMO_COHORT}' created: {n_learners} learners, {n_attempts} scored attempts.")
     say(f"Sign in as demo-instructor with password {password}  (shown once; learners demo-learner-01..: {learner_pw})")

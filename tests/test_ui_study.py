@@ -25,7 +25,7 @@ domains:
   - {name: Coding, weight: 0.67, tags: [coding_cm, coding_pcs]}
   - {name: Reimbursement, weight: 0.33, tags: [reimbursement]}
 source: Test fixture
-as_of: 2026-11-26
+as_of: "2026-11-26"
 notes: A three-question, one-case exam for tests.
 """
 

@@ -1,8 +1,8 @@
 """Learner case workspace widgets: open a case, read the chart, abstract and code it, save, submit.
 
 Session state holds only what the learner may see: the case reference (`ws_case`), their own work
-(`ws_work`, plain JSON) and UI flags. The answer key exists only inside `submit_case`, as a local
-variable, after the learner confirmed the submission.
+(`ws_work`, plain JSON) and UI flags. The answer key exists only inside `scoring.score_case`,
+called after the learner confirmed the submission.
 """
 from __future__ import annotations
 
@@ -493,8 +493,8 @@ def dx_panel(work: dict, p: str) -> None:
                                          format_func=_poa_label, placeholder="POA…", label_visibility="collapsed") or ""
             with cols[2]:
                 _row_buttons("dx", r, i, n, p, chk.display or r["code"])
-    if n - 1 > L.CLAIM_MAX_SDX:
-        st.warning(f"{n - 1} secondary diagnoses: a UB-04 claim carries at most {L.CLAIM_MAX_SDX}.")
+    for problem in scoring.claim_limit_problems(n - 1, 0):
+        st.warning(problem)
 
 
 def _pcs_add(p: str, pick_key: str, built_key: str, stay) -> None:
@@ -505,7 +505,7 @@ def _pcs_add(p: str, pick_key: str, built_key: str, stay) -> None:
         st.session_state[f"{p}_pcsmsg"] = ("error", chk.error)
         return
     day = st.session_state.get(f"{p}_pcsnewdate")
-    problem = L.date_problem(day, stay)
+    problem = scoring.procedure_date_problem(day, stay)
     if problem:
         st.session_state[f"{p}_pcsmsg"] = ("error", f"{chk.display}: {problem} Choose the date it was performed.")
         return
@@ -568,8 +568,8 @@ def proc_panel(work: dict, stay, p: str) -> None:
             r["date"] = new.isoformat() if new else ""
             with cols[2]:
                 _row_buttons("procs", r, i, n, p, chk.display or r["code"])
-    if n > L.CLAIM_MAX_PROC:
-        st.warning(f"{n} procedures: a UB-04 claim carries at most {L.CLAIM_MAX_PROC}.")
+    for problem in scoring.claim_limit_problems(0, n):
+        st.warning(problem)
 
 
 def drg_panel(work: dict, p: str) -> None:
@@ -640,7 +640,7 @@ def toolbar(user) -> None:
 
 def confirm_panel(user, stay) -> None:
     work = st.session_state["ws_work"]
-    problems = L.work_problems(work, stay)
+    problems = scoring.precheck(L.answer_from_work(work), stay)
     with st.container(border=True):
         if L.is_blank(work):
             st.error("Nothing to submit yet: enter the principal diagnosis and the other codes and fields first.")
@@ -662,7 +662,7 @@ def confirm_panel(user, stay) -> None:
 
 
 def submit_case(user) -> int | None:
-    """Score the open case on the server and store the attempt. The key never enters session state."""
+    """Score the open case on the server and store the attempt. The key never leaves `scoring`."""
     case_ref, work = st.session_state["ws_case"], st.session_state["ws_work"]
     answer = L.answer_from_work(work)
     try:
@@ -672,14 +672,11 @@ def submit_case(user) -> int | None:
         return None
     try:
         with st.spinner("Scoring…"):
-            full = cases.generate(case_ref["scenario"], case_ref["seed"], resources.case_library())
-            report = scoring.score(answer, full.key, rub)
-            attempt_id = progress.save_attempt(
-                user.actor, **progress.case_ref(full), answer=answer.to_dict(), report=report.to_dict(),
+            scored = scoring.score_case(case_ref["scenario"], case_ref["seed"], answer, rub)
+            attempt_id = progress.save_attempt(   # also removes the draft of this case
+                user.actor, **progress.case_ref(scored), answer=answer.to_dict(), report=scored.report.to_dict(),
                 submission_id=work.get("submission_id"), assignment_id=case_ref.get("assignment_id"),
                 started_at=L.parse_when(work.get("started_at")), rubric_version=f"{rub.id}@{rub.version}")
-            progress.discard_draft(user.actor, scenario_id=case_ref["scenario"], seed=case_ref["seed"],
-                                   assignment_id=case_ref.get("assignment_id"))
     except progress.ProgressError as exc:
         st.error(f"Your answer was not submitted: {exc} Your work is still here.")
         return None

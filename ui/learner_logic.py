@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import codes
 import scoring
-from cases.model import ABSTRACT_FIELDS, PAYERS, Answer
+from cases.model import ABSTRACT_FIELDS, PAYERS, Answer, parse_day
 from cases.suggest import suggest_scenario
 
 STATUS_TEXT = {"correct": "✓ Correct", "near_miss": "≈ Near miss (partial credit)", "missing": "✗ Missing",
@@ -47,8 +47,6 @@ DIFFICULTY = {1: "1 – Introductory", 2: "2 – Intermediate", 3: "3 – Advanc
 TOPIC_WORDS = {"cc_mcc": "CC/MCC capture", "pcs": "PCS", "poa": "POA", "hac": "HAC", "uti": "UTI", "ckd": "CKD",
                "dka": "DKA", "copd": "COPD", "hf": "heart failure", "htn": "hypertension", "aki": "AKI",
                "r65": "R65", "z38": "Z38", "dx": "diagnosis", "gi": "GI"}
-CLAIM_MAX_SDX = codes.MAX_SDX
-CLAIM_MAX_PROC = codes.MAX_PROC
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|$~])")
@@ -134,17 +132,6 @@ def short_when(text) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
-def parse_day(text) -> date | None:
-    if isinstance(text, date) and not isinstance(text, datetime):
-        return text
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
-
-
 # ----------------------------------------------------------------------------- work (form state)
 def new_work(started_at: str, submission_id: str) -> dict:
     return {"abstract": {}, "dx": [], "procs": [], "drg": "", "started_at": started_at,
@@ -191,50 +178,6 @@ def draft_payload(work: dict) -> dict:
 def is_blank(work: dict) -> bool:
     a = answer_from_work(work)
     return not (a.principal_dx[0] or a.secondary_dx or a.procedures or a.drg or any(a.abstract.values()))
-
-
-def work_problems(work: dict, stay: tuple | None = None) -> list[str]:
-    """Things to check before submitting (the learner may still submit; blank work may not)."""
-    out = []
-    if is_blank(work):
-        return ["Nothing has been entered yet."]
-    missing = [label for name, label in ABSTRACT_FIELDS.items() if not (work.get("abstract") or {}).get(name)]
-    if missing:
-        out.append("Abstraction fields left blank: " + "; ".join(missing) + ".")
-    dx = [r for r in work.get("dx", []) if r.get("code")]
-    if not dx:
-        out.append("No principal diagnosis: every inpatient claim needs one.")
-    for r in dx:
-        chk = codes.check(r["code"], codes.CM)
-        if chk.error:
-            out.append(f"Diagnosis {r['code']}: {chk.error}")
-        elif chk.warning:
-            out.append(f"Diagnosis {chk.display}: {chk.warning}")
-        if not r.get("poa"):
-            out.append(f"Diagnosis {chk.display or r['code']} has no POA indicator.")
-    if len(dx) - 1 > CLAIM_MAX_SDX:
-        out.append(f"{len(dx) - 1} secondary diagnoses: a UB-04 claim carries at most {CLAIM_MAX_SDX}.")
-    for r in work.get("procs", []):
-        chk = codes.check(r.get("code", ""), codes.PCS)
-        if chk.error:
-            out.append(f"Procedure {r.get('code')}: {chk.error}")
-        problem = date_problem(r.get("date"), stay)
-        if problem:
-            out.append(f"Procedure {chk.display or r.get('code')}: {problem}")
-    if work.get("drg"):
-        chk = codes.check(work["drg"], codes.DRG)
-        if chk.error:
-            out.append(chk.error)
-    return out
-
-
-def date_problem(value, stay: tuple | None) -> str:
-    day = parse_day(value)
-    if day is None:
-        return "no procedure date."
-    if stay and stay[0] and stay[1] and not stay[0] <= day <= stay[1]:
-        return f"the date {day.isoformat()} is outside the stay ({stay[0].isoformat()} to {stay[1].isoformat()})."
-    return ""
 
 
 # ----------------------------------------------------------------------------- code entry

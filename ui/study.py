@@ -281,16 +281,15 @@ def exam_session(row: dict, blueprints: dict, current: int = 0):
                        current=max(0, min(int(current), len(items) - 1)))
 
 
-def _score_case(item, answer: dict, library, rubric) -> dict:
-    """Score one exam case with the exam rubric. The key lives only inside this call."""
+def _score_case(item, answer: dict, rubric) -> dict:
+    """Score one exam case with the exam rubric. The key lives only inside scoring."""
     import cases
     import scoring
     try:
-        case = cases.generate(item.scenario, item.seed, library)
+        return scoring.score_case(item.scenario, item.seed, cases.Answer.from_dict(answer or {}), rubric).report.to_dict()
     except (KeyError, cases.ContentError) as exc:   # the scenario was removed or broken since the exam began
         return {"total": 0.0, "items": [], "feedback": [
             {"message": f"This case could not be rebuilt ({exc}), so it scores 0. Tell your instructor."}]}
-    return scoring.score(cases.Answer.from_dict(answer or {}), case.key, rubric=rubric).to_dict()
 
 
 def grade_and_submit(actor: progress.Actor, exam_id: int, exam, now: datetime) -> dict:
@@ -298,19 +297,18 @@ def grade_and_submit(actor: progress.Actor, exam_id: int, exam, now: datetime) -
     with the exam rubric — and store the report and every answered question as a response."""
     import scoring
     from lessons.exam import CASE, MC, build_report
-    from ui import resources
     exam = exam.submit(now)   # at or after the deadline this is the automatic submission
-    library, rubric = resources.case_library(), scoring.rubric("exam")
+    rubric = scoring.rubric("exam")
     case_reports: dict[str, dict] = {}
 
     def score_case(item, answer):
-        case_reports[item.id] = _score_case(item, answer, library, rubric)
+        case_reports[item.id] = _score_case(item, answer, rubric)
         return case_reports[item.id]["total"] / 100.0
 
     report = build_report(exam, score_case)
     for item in exam.items:   # unanswered cases: scored as empty so the review can show the key
         if item.kind == CASE and item.id not in case_reports:
-            case_reports[item.id] = _score_case(item, {}, library, rubric)
+            case_reports[item.id] = _score_case(item, {}, rubric)
     data = report.to_dict()
     data["case_reports"] = case_reports
     responses = [{"question_id": it.id, "chosen": LETTERS[exam.answers[it.id]],
