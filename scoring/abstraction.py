@@ -9,7 +9,7 @@ from codes import weights
 
 from .clean import KeyView, Submission, norm_field, text
 from .explain import feedback
-from .part import Part, item
+from .part import Part, about, item
 
 _WHY = {
     "admission_date": "the date the inpatient admission order took effect; time in observation or the emergency "
@@ -74,12 +74,12 @@ def score(sub: Submission, key: KeyView, key_drg: int | None) -> Part:
         mine_raw = text(sub.abstract.get(name)).strip()
         if not mine_raw:
             items.append(item("abstraction", expected_raw, "", "missing", label=what))
-            fbs.append(feedback("abstraction", "abstraction",
-                                f"{what} was left blank. It is {_WHY.get(name, 'abstracted from the record')}.",
-                                code=name, expected=expected_raw))
+            fbs += about(len(items) - 1, [feedback(
+                "abstraction", "abstraction", f"{what} was left blank. It is {_WHY.get(name, 'abstracted from the record')}.",
+                code=name, expected=expected_raw)])
         elif norm_field(name, mine_raw) == key.abstract[name]:
             items.append(item("abstraction", expected_raw, mine_raw, "correct", 1.0, label=what))
         else:
             items.append(item("abstraction", expected_raw, mine_raw, "wrong", label=what))
-            fbs.append(_field_feedback(name, mine_raw, expected_raw, key, key_drg))
+            fbs += about(len(items) - 1, [_field_feedback(name, mine_raw, expected_raw, key, key_drg)])
     return Part("abstraction", tuple(items), tuple(fbs))

@@ -16,6 +16,7 @@ from codes.normalize import CM
 from .clean import Dx, KeyView, Proc, Submission
 from .explain import feedback, label, title
 from .grouping import Groupings
+from .part import ItemIndex
 
 _COVERED_EDITS = {"INVALID_CODE", "DUPLICATE_OF_PDX"}   # already explained by invalid_code / duplicate_code
 MAX_CHILDREN_SHOWN = 8
@@ -53,7 +54,7 @@ def _seventh_text(inf) -> str:
     return "; ".join(f"{k} = {v}" for k, v in sorted(inf.seven_chr_def.items())[:6])
 
 
-def _unknown_dx(d: Dx, component: str):
+def _unknown_dx(d: Dx, component: str, item: int | None):
     fix = _placeholder_fix(d.code)
     if fix:
         hint = (f" Did you mean {codes.display(fix, CM)} ({title(fix)})? When a code needs a 7th character but has "
@@ -63,46 +64,49 @@ def _unknown_dx(d: Dx, component: str):
         hint = (f" The nearest existing level is {label(parent)}; pick the complete code from the Tabular List under "
                 f"it." if parent else " Look the term up in the Alphabetic Index, then verify it in the Tabular List "
                                       "(guideline I.B.1).")
-    return feedback("invalid_code", component, f"{d.display} does not exist in ICD-10-CM.{hint}", code=d.display)
+    return feedback("invalid_code", component, f"{d.display} does not exist in ICD-10-CM.{hint}", code=d.display,
+                    item=item)
 
 
-def _not_billable(d: Dx, component: str) -> list:
+def _not_billable(d: Dx, component: str, item: int | None) -> list:
     inf = codes.cm.info(d.code)
     if inf.seven_chr_def and len(d.code) < 7:
         return [feedback("missing_7th_character", component,
                          f"{d.display} ({inf.title}) needs a 7th character ({_seventh_text(inf)}). Add the character "
                          f"for this encounter, with placeholder X in any empty position before it (guidelines I.A.4, "
-                         f"I.A.5).", code=d.display)]
+                         f"I.A.5).", code=d.display, item=item)]
     return [feedback("header_code", component,
                      f"{d.display} ({inf.title}) is a header, not a reportable code: add characters. Codes below it: "
                      f"{_children_text(inf)}. Report codes to the full number of characters available (guideline "
-                     f"I.B.2).", code=d.display)]
+                     f"I.B.2).", code=d.display, item=item)]
 
 
-def dx_checks(d: Dx, component: str) -> list:
+def dx_checks(d: Dx, component: str, items: ItemIndex) -> list:
     """Validity of one entered diagnosis (`codes.check` decides; this explains)."""
+    item = items.entry(component, d.display)
     if d.error:   # not an ICD-10-CM shape at all: the reader's message says what the shape should be
-        return [feedback("invalid_code", component, d.error, code=d.display)]
+        return [feedback("invalid_code", component, d.error, code=d.display, item=item)]
     chk = codes.check(d.code, codes.CM)
     if chk.error:
-        return [_unknown_dx(d, component) if codes.system_of(d.code) == CM else
-                feedback("invalid_code", component, chk.error, code=d.display)]
+        return [_unknown_dx(d, component, item) if codes.system_of(d.code) == CM else
+                feedback("invalid_code", component, chk.error, code=d.display, item=item)]
     if not chk.billable:
-        return _not_billable(d, component)
+        return _not_billable(d, component, item)
     return [] if _valid(d.code) else [feedback(
         "invalid_code", component, f"{d.display} is not valid for the fiscal year of this discharge; use the "
-                                   f"code set in effect on the discharge date.", code=d.display)]
+                                   f"code set in effect on the discharge date.", code=d.display, item=item)]
 
 
-def proc_checks(p: Proc) -> list:
+def proc_checks(p: Proc, items: ItemIndex) -> list:
+    item = items.entry("pcs", p.display)
     if p.error:
-        return [feedback("invalid_code", "pcs", p.error, code=p.display)]
+        return [feedback("invalid_code", "pcs", p.error, code=p.display, item=item)]
     if codes.check(p.code, codes.PCS).ok:
         return []
     return [feedback("invalid_code", "pcs",
                      f"{p.code} is not a valid ICD-10-PCS code for this fiscal year. Build it in the PCS Table that "
                      f"starts with {p.code[:3]}: every character must come from the same row of that table.",
-                     code=p.code)]
+                     code=p.code, item=item)]
 
 
 def _learner_codes(sub: Submission) -> list[str]:
@@ -119,7 +123,7 @@ def _ranges(note, limit: int = 3) -> str:
     return shown + (" or another listed code" if len(note.ranges) > limit else "")
 
 
-def excludes1(sub: Submission, key: KeyView) -> list:
+def excludes1(sub: Submission, key: KeyView, items: ItemIndex) -> list:
     allowed = {frozenset((c.code, c.other)) for c in codes.cm.excludes1_conflicts(_key_codes(key))}
     out = []
     for c in codes.cm.excludes1_conflicts(_learner_codes(sub)):
@@ -129,11 +133,11 @@ def excludes1(sub: Submission, key: KeyView) -> list:
         out.append(feedback("excludes1", "sdx",
                             f"{a} and {b} cannot be reported together: an Excludes1 note at {c.level} marks them as "
                             f"mutually exclusive, so only one can describe this patient (guideline I.A.12.a). Keep the "
-                            f"one the documentation supports.", code=a, expected=""))
+                            f"one the documentation supports.", code=a, expected="", item=items.entry("sdx", a)))
     return out
 
 
-def partners(sub: Submission, key: KeyView) -> list:
+def partners(sub: Submission, key: KeyView, items: ItemIndex) -> list:
     """Notes satisfied in the key but not in the learner's set (required ones are errors)."""
     mine = _learner_codes(sub)
     keyset = _key_codes(key)
@@ -150,11 +154,12 @@ def partners(sub: Submission, key: KeyView) -> list:
                + " (guideline I.A.13).")
         out.append(feedback("missing_partner", "sdx", msg, key, partner, code=shown,
                             expected=partner.display if partner else "",
-                            severity="error" if note.required else "hint"))
+                            severity="error" if note.required else "hint",
+                            item=items.key_code(partner.display, "sdx", "pdx") if partner else None))
     return out
 
 
-def code_first_order(sub: Submission, key: KeyView) -> list:
+def code_first_order(sub: Submission, key: KeyView, items: ItemIndex) -> list:
     """'Code first' partners listed after the code that carries the note."""
     keyerr = {(n.code, n.text) for n in codes.cm.sequencing_errors(_key_codes(key))}
     out = []
@@ -164,11 +169,12 @@ def code_first_order(sub: Submission, key: KeyView) -> list:
             continue
         shown = codes.display(note.code, CM)
         later = ", ".join(codes.display(c, CM) for c in mine if c != note.code and any(r.contains(c) for r in note.ranges))
-        out.append(feedback("sequencing", "pdx" if sub.pdx and note.code == sub.pdx.code else "sdx",
+        component = "pdx" if sub.pdx and note.code == sub.pdx.code else "sdx"
+        out.append(feedback("sequencing", component,
                             f"{shown} has a 'code first' instruction (at {note.level}), and {later}, the condition it "
                             f"points to, is listed after it. The underlying condition is sequenced before the "
                             f"manifestation or consequence it explains (guideline I.A.13).", code=shown,
-                            severity="warning"))
+                            severity="warning", item=items.entry(component, shown)))
     return out
 
 
@@ -176,34 +182,37 @@ def _edit_set(g) -> set:
     return {(e.name, e.code) for e in g.edits}
 
 
-def mce(groups: Groupings) -> list:
+def mce(groups: Groupings, items: ItemIndex) -> list:
     known = _edit_set(groups.key)
     out = []
     for e in groups.learner.edits:
         if e.name in _COVERED_EDITS or (e.name, e.code) in known:
             continue
-        on_pdx = codes.normalize(e.code).code == groups.learner_claim.pdx
-        out.append(feedback("mce_edit", "pdx" if on_pdx else "sdx",
+        component = "pdx" if codes.normalize(e.code).code == groups.learner_claim.pdx else "sdx"
+        out.append(feedback("mce_edit", component,
                             f"Medicare Code Editor, {e.name.replace('_', ' ').lower()}"
-                            + (f" on {e.code}" if e.code else "") + f": {e.message}", code=e.code))
+                            + (f" on {e.code}" if e.code else "") + f": {e.message}", code=e.code,
+                            item=items.entry(component, e.code)))
     return out
 
 
-def sex(sub: Submission, key: KeyView) -> list:
+def sex(sub: Submission, key: KeyView, items: ItemIndex) -> list:
     out = []
     for c in _learner_codes(sub):
         w = codes.cm.sex_conflict(c, key.sex)
         if w:
+            shown = codes.display(c, CM)
             out.append(feedback("sex_conflict", "sdx", w + " Check the code against the patient's sex; the current "
                                                        "Medicare Code Editor no longer catches this.",
-                                code=codes.display(c, CM)))
+                                code=shown, item=items.entry("sdx", shown)))
     return out
 
 
-def duplicates(sub: Submission) -> list:
+def duplicates(sub: Submission, items: ItemIndex) -> list:
     return [feedback("duplicate_code", "sdx", f"{shown} was entered more than once (or repeats the principal "
                                               f"diagnosis); report each code once. It was counted once.",
-                     code=shown, severity="warning") for shown in dict.fromkeys(sub.duplicates)]
+                     code=shown, severity="warning", item=items.entry("sdx", shown))
+            for shown in dict.fromkeys(sub.duplicates)]
 
 
 def claim_limit(sub: Submission) -> list:
@@ -216,12 +225,12 @@ def claim_limit(sub: Submission) -> list:
                      f"every CC/MCC is among the first {codes.MAX_SDX}.", severity="warning")]
 
 
-def all_checks(sub: Submission, key: KeyView, groups: Groupings) -> list:
-    """Every code-book check on the learner's answer."""
-    out = dx_checks(sub.pdx, "pdx") if sub.pdx else []
+def all_checks(sub: Submission, key: KeyView, groups: Groupings, items: ItemIndex) -> list:
+    """Every code-book check on the learner's answer; `items` says which scored item each is about."""
+    out = dx_checks(sub.pdx, "pdx", items) if sub.pdx else []
     for d in sub.sdx:
-        out += dx_checks(d, "sdx")
+        out += dx_checks(d, "sdx", items)
     for p in sub.procedures:
-        out += proc_checks(p)
-    return (out + excludes1(sub, key) + partners(sub, key) + code_first_order(sub, key) + mce(groups)
-            + sex(sub, key) + duplicates(sub) + claim_limit(sub))
+        out += proc_checks(p, items)
+    return (out + excludes1(sub, key, items) + partners(sub, key, items) + code_first_order(sub, key, items)
+            + mce(groups, items) + sex(sub, key, items) + duplicates(sub, items) + claim_limit(sub))

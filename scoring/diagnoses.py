@@ -18,7 +18,7 @@ from . import match as m
 from .clean import EXEMPT, UNKNOWN_POA, Dx, KeyCode, KeyView, Submission
 from .explain import feedback, label, teaching_text, where
 from .grouping import Groupings
-from .part import Part, extras, item
+from .part import Part, about, extras, item
 from .rubric import Rubric
 
 
@@ -177,7 +177,7 @@ def score_pdx(dm: DxMatch, sub: Submission, key: KeyView, rubric: Rubric) -> Par
     note = "sequencing error" if dm.status == "sequencing" else m.LEVEL_NOTES.get(dm.level, "")
     it = item("pdx", key.pdx.display if key.pdx else "", sub.pdx.display if sub.pdx else "", status, credit,
               label="Principal diagnosis", note=note)
-    return Part("pdx", (it,), tuple(_pdx_feedback(dm, sub, key) + _misplaced_feedback(dm, key)))
+    return Part("pdx", (it,), tuple(about(0, _pdx_feedback(dm, sub, key) + _misplaced_feedback(dm, key))))
 
 
 # ---------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def score_sdx(dm: DxMatch, key: KeyView, rubric: Rubric) -> Part:
         p = paired.get(i)
         if p is None:
             items.append(item("sdx", kc.display, "", "missing", label="Secondary diagnosis"))
-            fbs.append(_missed(kc, key))
+            fbs += about(len(items) - 1, [_missed(kc, key)])
             continue
         d = dm.pool[p.entered_index]
         if p.exact:
@@ -235,12 +235,13 @@ def score_sdx(dm: DxMatch, key: KeyView, rubric: Rubric) -> Part:
             continue
         items.append(item("sdx", kc.display, d.display, "near_miss", _dx_credit(rubric, p.level),
                           label="Secondary diagnosis", note=m.LEVEL_NOTES[p.level]))
-        fbs.append(feedback("near_miss", "sdx", near_miss_text(d.code, p.via, p.level) + where(kc), key, kc,
-                            code=d.display, expected=kc.display))
+        fbs += about(len(items) - 1, [feedback("near_miss", "sdx", near_miss_text(d.code, p.via, p.level) + where(kc),
+                                               key, kc, code=d.display, expected=kc.display)])
     unmatched = dm.unpaired()
+    first = len(items)
     items += extras("sdx", [(d.display, "") for d in unmatched], len(dm.pool), len(key.sdx), "Secondary diagnosis")
-    for d in unmatched:
-        fbs += _extra(d, key)
+    for n, d in enumerate(unmatched):
+        fbs += about(first + n, _extra(d, key))
     return Part("sdx", tuple(items), tuple(fbs))
 
 
@@ -299,6 +300,6 @@ def score_poa(dm: DxMatch, sub: Submission, key: KeyView, groups: Groupings) -> 
         items.append(item("poa", exp, ent, "wrong", label=lab))
         hac = groups.hac(kc.code) or groups.hac(mine.code)
         kind = "hac" if hac and (kc.poa in ("Y", "W")) != (mine.poa in ("Y", "W")) else "poa_wrong"
-        fbs.append(feedback(kind, "poa", _poa_reason(mine, kc) + where(kc), key, kc, code=mine.display,
-                            expected=kc.poa or "exempt", impact=_hac_impact(kc, mine, hac) if hac else ""))
+        fbs += about(len(items) - 1, [feedback(kind, "poa", _poa_reason(mine, kc) + where(kc), key, kc, code=mine.display,
+                                               expected=kc.poa or "exempt", impact=_hac_impact(kc, mine, hac) if hac else "")])
     return Part("poa", tuple(items), tuple(fbs))

@@ -14,7 +14,7 @@ from .clean import KeyView, Submission, text
 from .diagnoses import DxMatch
 from .explain import feedback, label, money
 from .grouping import Groupings, key_poa
-from .part import Part, item
+from .part import Part, about, item
 from .procedures import ProcMatch, root_operation_differs
 from .rubric import Rubric
 
@@ -286,7 +286,7 @@ def _grouped_item(v: DrgView, dm: DxMatch, pm: ProcMatch, sub: Submission, group
                             code=shown, expected=f"DRG {v.key_drg:03d}", impact=_payment_text(v),
                             drg_changing=True, amount=v.difference,
                             cause=v.causes[0].id if v.causes else ""))
-    return [it], fbs
+    return [it], about(0, fbs)
 
 
 def _payment_text(v: DrgView) -> str:
@@ -322,7 +322,7 @@ def score(v: DrgView, dm: DxMatch, pm: ProcMatch, sub: Submission, groups: Group
         return Part("drg", note="The key has no DRG, so this component is not scored.")
     items, fbs = _grouped_item(v, dm, pm, sub, groups, rubric)
     chosen_items, chosen_fbs = _chosen_item(v, sub, rubric)
-    return Part("drg", tuple(items + chosen_items), tuple(fbs + chosen_fbs), note=v.summary)
+    return Part("drg", tuple(items + chosen_items), tuple(fbs + about(len(items), chosen_fbs)), note=v.summary)
 
 
 # ---------------------------------------------------------------------------------------

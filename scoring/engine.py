@@ -9,7 +9,7 @@ from cases.model import Answer, AnswerKey, Case
 from . import abstraction, codebook, diagnoses, drg, grouping, procedures
 from .clean import read_answer, read_key
 from .explain import feedback
-from .part import Part
+from .part import ItemIndex, Part
 from .report import COMPONENTS, KINDS, Component, ScoreReport
 from .rubric import Rubric, resolve
 
@@ -49,6 +49,16 @@ def _weigh(parts: list[Part], rubric: Rubric) -> list[Component]:
         items = tuple(replace(i, score=i.score * k, max=i.max * k) for i in p.items)
         out.append(Component(p.name, COMPONENTS[p.name], _clamp(mx * p.fraction, mx), mx, items,
                              applicable=p.name in raw, note=p.note))
+    return out
+
+
+def _rebased(parts: list[Part]) -> list:
+    """Every part's feedback, its `item` turned from an index among the part's items into the
+    index in the report's items (parts are in report order)."""
+    out, offset = [], 0
+    for p in parts:
+        out += [replace(f, item=f.item + offset) if f.item is not None else f for f in p.feedback]
+        offset += len(p.items)
     return out
 
 
@@ -138,7 +148,8 @@ def score(answer: Answer, key: AnswerKey, rubric: Rubric | str | None = None) ->
     if sub.blank:
         fbs = [feedback("empty_answer", "pdx", EMPTY_MESSAGE)]
     else:
-        fbs = drg.annotate([f for p in parts for f in p.feedback] + codebook.all_checks(sub, kv, groups), view, groups)
+        items = ItemIndex([i for p in parts for i in p.items])
+        fbs = drg.annotate(_rebased(parts) + codebook.all_checks(sub, kv, groups, items), view, groups)
         fbs += optional_fbs
     components = _weigh(parts, rub)
     return ScoreReport(

@@ -2,9 +2,9 @@
 (one blank = 1 unit) and the feedback it produced."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .report import Item
+from .report import Feedback, Item
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,30 @@ def item(component: str, expected: str, entered: str, status: str, score: float 
     """An Item in units; `score` is clamped to [0, max_]."""
     return Item(component=component, expected=expected, entered=entered, status=status,
                 score=min(max(score, 0.0), max_), max=max_, label=label, note=note)
+
+
+class ItemIndex:
+    """Where a report scores each learner entry and each key code, so the code-book checks (which
+    look at the whole claim, not at one item) can say which scored item their feedback is about.
+    A code scored twice (the principal procedure: its sequencing item, then its code item) maps to
+    the later item, the one that scores the code itself."""
+
+    def __init__(self, items):
+        self._entered = {(i.component, i.entered): n for n, i in enumerate(items) if i.entered}
+        self._expected = {(i.component, i.expected): n for n, i in enumerate(items) if i.expected}
+
+    def entry(self, component: str, shown: str) -> int | None:
+        """The item that scores what the learner entered as `shown` in `component`."""
+        return self._entered.get((component, shown))
+
+    def key_code(self, shown: str, *components: str) -> int | None:
+        """The item that scores the key's code `shown`, in the first of `components` that has one."""
+        return next((self._expected[(c, shown)] for c in components if (c, shown) in self._expected), None)
+
+
+def about(index: int, fbs) -> list[Feedback]:
+    """`fbs` marked as explaining the part's item number `index` (0-based, in the part's items)."""
+    return [replace(f, item=index) for f in fbs]
 
 
 def extras(component: str, unmatched: list[tuple[str, str]], entered: int, key_count: int,

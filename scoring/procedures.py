@@ -14,7 +14,7 @@ from codes.pcs import AXES
 from . import match as m
 from .clean import KeyCode, KeyView, Submission
 from .explain import feedback, label, where
-from .part import Part, extras, item
+from .part import Part, about, extras, item
 from .rubric import Rubric
 
 ROOT_OPERATION = 2   # 0-based position of the root operation character
@@ -111,7 +111,7 @@ def _principal_item(pm: ProcMatch, key: KeyView) -> tuple[list, list]:
            "principal procedure is the one performed for definitive treatment (not for diagnosis or "
            "exploration) and, when several qualify, the one most related to the principal diagnosis; list it "
            "first." + where(kc))
-    return [it], [feedback("sequencing", "pcs", msg, key, kc, code=first, expected=kc.display)]
+    return [it], about(0, [feedback("sequencing", "pcs", msg, key, kc, code=first, expected=kc.display)])
 
 
 def score(pm: ProcMatch, key: KeyView, rubric: Rubric) -> Part:
@@ -121,10 +121,10 @@ def score(pm: ProcMatch, key: KeyView, rubric: Rubric) -> Part:
         p = paired.get(i)
         if p is None:
             items.append(item("pcs", kc.display, "", "missing", label="Procedure"))
-            fbs.append(feedback("missed_code", "pcs",
+            fbs += about(len(items) - 1, [feedback("missed_code", "pcs",
                                 f"{label(kc.code)} is missing. Every significant procedure is reported: surgical "
                                 f"in nature, carrying a procedural or anesthetic risk, or needing specialised "
-                                f"training (UHDDS)." + where(kc), key, kc, expected=kc.display))
+                                f"training (UHDDS)." + where(kc), key, kc, expected=kc.display)])
             continue
         code = pm.entered[p.entered_index].code
         if p.exact:
@@ -133,12 +133,12 @@ def score(pm: ProcMatch, key: KeyView, rubric: Rubric) -> Part:
         note = "root operation differs" if root_operation_differs(code, p.via) else f"{p.similarity:.0%} of characters"
         items.append(item("pcs", kc.display, code, "near_miss", p.similarity * rubric.factor("pcs_factor"),
                           label="Procedure", note=note))
-        fbs.append(_near_feedback(code, kc, p.via, key))
+        fbs += about(len(items) - 1, [_near_feedback(code, kc, p.via, key)])
     unmatched = pm.unpaired()
+    first = len(items)
     items += extras("pcs", [(e.display, "") for e in unmatched], len(pm.entered), len(key.procedures), "Procedure")
-    fbs += [feedback("extra_code", "pcs",
-                     f"{label(e.code)} is not supported by the record as a separately reportable procedure. Remove it "
-                     f"unless the documentation describes it being performed; procedures that are an inherent part of "
-                     f"another reported procedure are not coded separately (PCS guideline B3.1b).", code=e.display)
-            for e in unmatched if e.code]
+    fbs += [f for n, e in enumerate(unmatched) if e.code for f in about(first + n, [feedback(
+        "extra_code", "pcs", f"{label(e.code)} is not supported by the record as a separately reportable procedure. "
+        f"Remove it unless the documentation describes it being performed; procedures that are an inherent part of "
+        f"another reported procedure are not coded separately (PCS guideline B3.1b).", code=e.display)])]
     return Part("pcs", tuple(items), tuple(fbs))

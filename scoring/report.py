@@ -121,6 +121,7 @@ class Feedback:
     severity: str = "error"   # error | warning | hint
     drg_changing: bool = False
     amount: float | None = None  # illustrative payment difference in dollars, when known
+    item: int | None = None      # index in ScoreReport.items of the scored item this explains (None: the claim)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -446,3 +446,30 @@ def test_either_order_allowed_by_section_ii_c_scores_full_credit():
     wrong = Answer(abstract=base.abstract, principal_dx=rest[0], secondary_dx=(base.principal_dx, chosen, *rest[1:]),
                    procedures=base.procedures)
     assert scoring.score(wrong, key).total < 100
+
+
+def test_g40_feedback_carries_the_item_it_explains(hf):
+    a = Answer.from_key(hf)
+    dropped = a.secondary_dx[0][0]
+    answer = with_(a, secondary_dx=a.secondary_dx[1:] + (("E11.99", "Y"), ("K21.9", "Y")),
+                   abstract={**a.abstract, "discharge_disposition": "06"})
+    r = scoring.score(answer, hf)
+    items = r.items
+    missed = fb(r, "missed_code", codes.display(codes.normalize(dropped).code))
+    assert items[missed.item].status == "missing" and items[missed.item].expected == missed.expected
+    invalid = fb(r, "invalid_code", "E11.99")          # a code-book check, linked through the entry it scored
+    assert items[invalid.item].entered == "E11.99" and items[invalid.item].status == "extra"
+    extra = fb(r, "extra_code", "K21.9")
+    assert items[extra.item].entered == "K21.9"
+    field = fb(r, "abstraction", "discharge_disposition")
+    assert items[field.item].label.startswith("Discharge disposition") and items[field.item].status == "wrong"
+    drg = fb(r, "drg_mismatch") if "drg_mismatch" in kinds(r) else None
+    assert drg is None or items[drg.item].label == "DRG your codes group to"
+
+
+def test_g41_reports_stored_before_feedback_knew_its_item_still_load(hf):
+    d = scoring.score(Answer.from_key(hf), hf).to_dict()
+    d["feedback"] = [{k: v for k, v in f.items() if k != "item"} for f in d["feedback"]] + [
+        {"kind": "missed_code", "component": "sdx", "message": "old"}]
+    old = scoring.ScoreReport.from_dict(d)
+    assert all(f.item is None for f in old.feedback) and old.feedback[-1].message == "old"

@@ -158,6 +158,21 @@ def test_report_round_trips_through_json_shape(ka):
         assert {"component", "expected", "entered", "status", "score", "max"} <= set(it)
 
 
+@SETTINGS
+@given(case_and_answer())
+def test_feedback_names_the_scored_item_it_explains(ka):
+    key, answer = ka
+    r = scoring.score(answer, key)
+    for f in r.feedback:
+        if f.item is None:
+            continue
+        it = r.items[f.item]
+        assert it.component == f.component or (f.kind == "missing_partner" and it.component == "pdx"), (f, it)
+        names_it = ((f.code and it.entered == f.code) or (f.expected and it.expected == f.expected)
+                    or (f.component == "poa" and it.entered.startswith(f"{f.code}: ")))
+        assert names_it, (f, it)
+
+
 _junk = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12)
     | st.sampled_from(GARBAGE + WRONG_DX + ["I50.23", "Y"]),

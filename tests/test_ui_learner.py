@@ -180,10 +180,13 @@ def test_feedback_maps_to_scored_items():
     report = scoring.score(answer, case.key).to_dict()
     items = [{**i, "idx": n} for n, i in enumerate(report["items"])]
     for fb in report["feedback"]:
-        idx = L.feedback_item_index(fb, items)
+        idx = L.feedback_item(fb, items)
+        assert idx == fb["item"]
         if fb["kind"] in ("sequencing", "extra_code", "missed_code", "poa_wrong", "abstraction", "drg_mismatch"):
             assert idx is not None, fb["kind"]
             assert items[idx]["component"] == fb["component"]
+    old = {k: v for k, v in report["feedback"][0].items() if k != "item"}   # stored before feedback knew its item
+    assert L.feedback_item(old, items) is None and L.feedback_item({"item": 999}, items) is None
     table = L.code_table(items, report["items"])
     assert {"✓ Correct", "✗ Wrong", "✗ Missing"} <= {r["Status"] for r in table}
     drg = L.drg_comparison(report)
@@ -336,6 +339,27 @@ def test_practice_flow_draft_reload_submit_dispute(people):
     disputes = progress.list_disputes(user.actor)
     assert len(disputes) == 1 and disputes[0]["argument"].startswith("The operative note")
     assert any("Open — waiting" in m.value for m in at.markdown)
+
+
+def test_results_link_disputes_to_the_item_and_render_old_reports(people):
+    user = people["learner"]
+    case = cases.generate("heart_failure", 7)
+    report = scoring.score(cases.Answer(principal_dx=("I50.33", "Y"), secondary_dx=(("I10", "Y"),)), case.key).to_dict()
+    new_id = progress.save_attempt(user.actor, **progress.case_ref(case), answer={}, report=report)
+    at = app(user)
+    at.query_params["attempt"] = str(new_id)
+    at.switch_page("ui/pages/results.py").run()
+    assert not at.exception and not at.error
+    linked = sum(f["item"] is not None for f in report["feedback"])
+    pickers = [s for s in at.selectbox if s.label == "Which scored item?"]
+    assert linked and len(pickers) == len(report["feedback"]) - linked + 1   # + the "dispute any item" form
+    for f in report["feedback"]:
+        f.pop("item")                     # a report stored before feedback carried its item
+    old_id = progress.save_attempt(user.actor, **progress.case_ref(case), answer={}, report=report)
+    at.query_params["attempt"] = str(old_id)
+    at.switch_page("ui/pages/results.py").run()
+    assert not at.exception and not at.error
+    assert len([s for s in at.selectbox if s.label == "Which scored item?"]) == len(report["feedback"]) + 1
 
 
 def test_empty_submit_is_refused_and_nothing_is_lost(people):

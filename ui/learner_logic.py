@@ -4,7 +4,7 @@
   stores), turned into a `cases.Answer` only on submit.
 - Chart reading helpers: document order, find-in-chart, lab rows with text flags.
 - `suggest_case`: the next practice case aimed at the weakest skill.
-- Results helpers: the per-code table, matching a feedback item to a scored item, evidence quotes,
+- Results helpers: the per-code table, the scored item a feedback item explains, evidence quotes,
   the DRG comparison.
 """
 from __future__ import annotations
@@ -340,33 +340,11 @@ def pick_assignment_case(assignment: dict) -> dict | None:
 
 
 # ----------------------------------------------------------------------------- results
-def _same(a, b) -> bool:
-    return bool(a) and bool(b) and str(a).strip().upper() == str(b).strip().upper()
-
-
-def feedback_item_index(fb: dict, items: list[dict]) -> int | None:
-    """The scored item (its `idx`) a feedback item is about, for 'dispute this item', or None."""
-    comp = fb.get("component")
-    if comp == "abstraction":
-        label = ABSTRACT_FIELDS.get(fb.get("code", ""), "")
-        hit = next((i for i in items if i.get("component") == "abstraction" and i.get("label") == label), None)
-        return hit.get("idx") if hit else None
-    best, best_score = None, 0
-    for i in items:
-        if i.get("component") != comp:
-            continue
-        s = 0
-        if _same(i.get("expected"), fb.get("expected")):
-            s += 2
-        if _same(i.get("entered"), fb.get("code")):
-            s += 2
-        if comp == "poa" and fb.get("code") and str(i.get("label", "")).upper().startswith(str(fb["code"]).upper()):
-            s += 3
-        if s and i.get("status") != "correct":
-            s += 1
-        if s > best_score:
-            best, best_score = i, s
-    return best.get("idx") if best else None
+def feedback_item(fb: dict, items: list[dict]) -> int | None:
+    """The scored item (its `idx`) a feedback item explains, as scoring recorded it; None for
+    feedback about the whole claim and for reports stored before feedback carried its item."""
+    idx = fb.get("item")
+    return idx if isinstance(idx, int) and any(i.get("idx") == idx for i in items) else None
 
 
 def code_table(items: list[dict], report_items: list[dict] | None = None) -> list[dict]:

@@ -262,7 +262,7 @@ def feedback_list(user, attempt: dict, report: dict, chart: dict | None) -> None
             if fb.get("teaching"):
                 with st.expander("Teaching point"):
                     st.markdown(L.md_escape(fb["teaching"]))
-            idx = L.feedback_item_index(fb, attempt["items"])
+            idx = L.feedback_item(fb, attempt["items"])
             with st.expander("Dispute this item", icon=":material/gavel:"):
                 _dispute_form(user, attempt, idx, f"res_disp_{n}", attempt["items"])
 
