@@ -33,6 +33,7 @@ QUESTION_KEYS = ("id", "stem", "options", "credentials", "domain", "topic", "dif
 OPTIONAL_KEYS = ("codes", "drgs")
 OPTION_KEYS = ("text", "correct", "rationale")
 N_OPTIONS = 4
+LETTERS = "ABCD"      # how options are named to learners and in stored responses
 DIFFICULTIES = (1, 2, 3)
 # Share of correct answers at each position (A-D), checked per file and over the whole bank.
 POSITION_MIN, POSITION_MAX = 0.15, 0.35
@@ -210,7 +211,7 @@ def position_problems(questions: Sequence[Question], file: str) -> list[Problem]
         share = counts.get(pos, 0) / len(questions)
         if not POSITION_MIN <= share <= POSITION_MAX:
             out.append(Problem(file, "answer positions",
-                               f"option {'ABCD'[pos]} is correct in {counts.get(pos, 0)} of {len(questions)} questions "
+                               f"option {LETTERS[pos]} is correct in {counts.get(pos, 0)} of {len(questions)} questions "
                                f"({share:.0%}); each position should hold {POSITION_MIN:.0%}-{POSITION_MAX:.0%}"))
     return out
 

@@ -3,8 +3,10 @@
 Everything here is pure. Time is always passed in (`now`, a datetime; use timezone-aware UTC
 consistently) and randomness is a `random.Random` the caller seeds. Sessions are frozen
 dataclasses: every transition returns a new session. Case items (CIC-style exams) are scored
-through a callback, so this module never imports `scoring` or `cases`; the app passes e.g.
-``lambda item, answer: scoring.score(Answer.from_dict(answer), case.key, rubric=scoring.rubric('exam')).total / 100``.
+through a callback, so this module never imports `scoring` or `cases`; to grade a whole exam
+(`grade`) the app passes e.g.
+``lambda item, answer: scoring.score_case(item.scenario, item.seed, answer, "exam").report.to_dict()``.
+`resume_session` rebuilds a stored exam's session, so a reload resumes where the learner was.
 
 Readiness ("ready" / "borderline" / "not yet") is ChartLab's own heuristic for practice, not
 any credentialing body's passing standard (those are scaled scores set by AHIMA and AAPC).
@@ -14,11 +16,11 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .bank import Question
+from .bank import LETTERS, Option, Question
 from .blueprint import Blueprint
 
 MC, CASE = "mc", "case"
@@ -28,6 +30,7 @@ WEAK_DOMAIN_MIN_ITEMS = 5  # domains with fewer items are too small to call weak
 READINESS = ("ready", "borderline", "not yet")
 
 ScoreCase = Callable[["ExamItem", Any], float]
+CaseReport = Callable[["ExamItem", dict], dict]   # (item, answer dict) -> a case score report as a dict
 
 
 # --- items and drawing -----------------------------------------------------------------------
@@ -518,3 +521,75 @@ def coverage(blueprint: Blueprint, bank: Iterable[Question]) -> list[DomainCover
                            sum(1 for q in bank if q.domain in dm.tags and blueprint.credential in q.credentials),
                            sum(1 for q in bank if q.domain in dm.tags))
             for dm, n in zip(blueprint.domains, seats)]
+
+
+# --- stored exams ----------------------------------------------------------------------------
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def resume_session(row: Mapping[str, Any], blueprints: Mapping[str, Blueprint], current: int = 0) -> ExamSession:
+    """The session of a stored, running exam: items, answers, flags and times come from the store's
+    row (`blueprint_id`, `items`, `answers`, `flags`, `started_at`, `deadline_at`), so a reload or a
+    new sign-in resumes exactly where the learner was. Report lines follow the blueprint when it
+    still exists (a removed blueprint keeps the items' own domains)."""
+    items = tuple(ExamItem.from_dict(d) for d in row["items"])
+    bp = blueprints.get(row["blueprint_id"])
+    order = ([dm.name for dm in bp.domains] + ([bp.case_domain] if bp.cases else [])) if bp else []
+    present = {it.domain for it in items}
+    domains = tuple(dict.fromkeys([n for n in order if n in present] + [it.domain for it in items]))
+    return ExamSession(blueprint_id=row["blueprint_id"], title=bp.title if bp else row["blueprint_id"],
+                       credential=bp.credential if bp else "", items=items, domains=domains,
+                       started_at=_utc(row["started_at"]), deadline=_utc(row["deadline_at"]),
+                       answers=dict(row.get("answers") or {}), flags=frozenset(row.get("flags") or ()),
+                       current=max(0, min(int(current), len(items) - 1)))
+
+
+@dataclass(frozen=True)
+class GradedExam:
+    """A handed-in exam, ready to store: what `progress.submit_exam` takes."""
+    session: ExamSession     # the submitted session
+    report: dict             # ExamReport.to_dict() plus "case_reports": {case item id: its score report}
+    score: float             # percent
+    responses: tuple         # per answered question: question_id, chosen letter, correct, domain, topic
+
+
+def _case_report(report_case: CaseReport, item: ExamItem, answer) -> dict:
+    try:
+        return report_case(item, answer or {})
+    except (KeyError, ValueError) as exc:   # the scenario was removed or broken since the exam began
+        return {"total": 0.0, "items": [], "feedback": [
+            {"message": f"This case could not be rebuilt ({exc}), so it scores 0. Tell your instructor."}]}
+
+
+def grade(session: ExamSession, now: datetime, report_case: CaseReport) -> GradedExam:
+    """Hand the exam in (at or after the deadline this is the automatic submission) and grade it:
+    case items by `report_case(item, answer)`, whose report's `total` (0-100) is the item's credit;
+    unanswered cases are scored as empty, so the review can show their key. Each answered question
+    becomes a response for spaced review."""
+    exam = session.submit(now)
+    case_reports: dict[str, dict] = {}
+
+    def credit(item: ExamItem, answer) -> float:
+        case_reports[item.id] = _case_report(report_case, item, answer)
+        return float(case_reports[item.id].get("total") or 0.0) / 100.0
+
+    report = build_report(exam, credit)
+    for item in exam.items:
+        if item.kind == CASE and item.id not in case_reports:
+            case_reports[item.id] = _case_report(report_case, item, {})
+    responses = tuple({"question_id": it.id, "chosen": LETTERS[exam.answers[it.id]],
+                       "correct": exam.answers[it.id] == it.question.correct_index,
+                       "domain": it.question.domain, "topic": it.question.topic}
+                      for it in exam.items if it.kind == MC and it.id in exam.answers)
+    return GradedExam(exam, {**report.to_dict(), "case_reports": case_reports}, report.percent or 0.0, responses)
+
+
+def review_question(item: ItemReview) -> Question:
+    """A bank-shaped question rebuilt from a report's item review (rationales included), so the
+    review can show it like any practice question."""
+    return Question(id=item.item_id, stem=item.stem,
+                    options=tuple(Option(text, i == item.correct_index, why)
+                                  for i, (text, why) in enumerate(zip(item.options, item.rationales))),
+                    credentials=(), domain="", topic="", difficulty=1, lesson=item.lesson)

@@ -20,11 +20,15 @@ from progress.cohorts import (add_member, cohort_members, create_assignment, cre
 from progress.db import connect, db_path, get_db
 from progress.errors import AuthError, NotFound, PermissionDenied, ProgressError, ValidationError
 from progress.grading import list_disputes, open_dispute, override_item, rule_dispute
+from progress.roster import (ROSTER_COLUMNS, RosterRow, check_row, import_roster, known_learners,
+                             mark_unknown, parse_roster, rejected_csv)
 from progress.learning import (get_exam, lesson_progress, list_exams, record_lesson,
                                record_response, record_review, review_due, save_exam_progress,
                                start_exam, submit_exam)
 
 __all__ = [
+    "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster", "known_learners", "mark_unknown",
+    "parse_roster", "rejected_csv",
     "Actor", "AuthError", "NotFound", "PermissionDenied", "ProgressError", "User", "ValidationError",
     "add_member", "assignment_summary", "authenticate", "case_ref", "change_password",
     "cohort_members", "connect", "create_assignment", "create_cohort", "create_first_user",

@@ -655,6 +655,57 @@ def test_case_items_scored_by_callback(mini_cic):
         exam.build_report(s, score_case=lambda i, a: float("nan"))
 
 
+def test_grade_hands_in_scores_cases_and_lists_responses(mini_cic):
+    s = session_for(mini_cic, synthetic_bank(), scenarios=["sepsis_uti", "dka"])
+    s = answer_all(s, right={0, 2})
+    cases_ = [it for it in s.items if it.kind == "case"]
+    s = s.answer(cases_[0].id, {"principal_dx": ["A41.51", "Y"]}, T0 + timedelta(minutes=1))
+    calls = []
+
+    def report_case(item, answer):
+        calls.append((item.id, answer))
+        if item.id == cases_[1].id:
+            raise KeyError("unknown scenario 'dka'")        # removed from the library since the exam began
+        return {"total": 80.0, "items": [{"component": "pdx"}], "feedback": []}
+
+    g = exam.grade(s, T0 + timedelta(minutes=20), report_case)
+    assert g.session.submitted and not g.session.auto_submitted
+    assert calls == [(cases_[0].id, {"principal_dx": ["A41.51", "Y"]}), (cases_[1].id, {})]   # unanswered: empty
+    reports = g.report["case_reports"]
+    assert reports[cases_[0].id]["total"] == 80.0 and reports[cases_[1].id]["total"] == 0.0
+    assert "could not be rebuilt" in reports[cases_[1].id]["feedback"][0]["message"]
+    mc = [it for it in s.items if it.kind == "mc"]
+    assert len(g.responses) == len(mc) and {r["chosen"] for r in g.responses} <= set("ABCD")
+    assert [r["correct"] for r in g.responses] == [s.answers[it.id] == it.question.correct_index for it in mc]
+    assert g.score == exam.ExamReport.from_dict(g.report).percent
+    late = exam.grade(s, s.deadline + timedelta(minutes=5), report_case)
+    assert late.session.auto_submitted and late.report["auto_submitted"]
+
+
+def test_resume_session_from_a_stored_row(mini_cic):
+    s = session_for(mini_cic, synthetic_bank(), scenarios=["sepsis_uti"])
+    s = answer_all(s, right={0}).flag(1)
+    row = {"blueprint_id": s.blueprint_id, "items": [it.to_dict() for it in s.items], "answers": dict(s.answers),
+           "flags": sorted(s.flags), "started_at": "2026-03-02T09:00:00Z",
+           "deadline_at": s.deadline.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    again = exam.resume_session(row, {mini_cic.id: mini_cic}, current=99)
+    assert again.items == s.items and again.answers == s.answers and again.flags == s.flags
+    assert again.started_at == T0 and again.deadline == s.deadline and again.current == len(s.items) - 1
+    assert again.domains == s.domains and again.title == mini_cic.title
+    orphan = exam.resume_session(row, {}, current=-3)       # the blueprint was removed meanwhile
+    assert orphan.title == mini_cic.id and orphan.current == 0 and set(orphan.domains) == {it.domain for it in s.items}
+
+
+def test_review_question_rebuilds_the_question(mini):
+    s = session_for(mini, synthetic_bank())
+    s = answer_all(s, right={0}).submit(T0 + timedelta(minutes=5))
+    review = exam.build_report(s).items[0]
+    q = exam.review_question(review)
+    original = s.items[0].question
+    assert (q.id, q.stem, q.correct_index, q.lesson) == (original.id, original.stem, original.correct_index, original.lesson)
+    assert [o.rationale for o in q.options] == [o.rationale for o in original.options]
+
+
 def test_session_and_report_json_roundtrip(mini_cic):
     s = session_for(mini_cic, synthetic_bank(), scenarios=["sepsis_uti", "dka"])
     s = answer_all(s, right={0, 2}).flag(1).goto(3)

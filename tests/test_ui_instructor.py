@@ -172,22 +172,6 @@ def test_create_cohort_and_csv_roster_with_malformed_rows(world):
     assert members == {"newbie1", "lena"}
     assert P.authenticate("newbie1", "Coding-Rules-77").display_name == "New Bie"
 
-    from ui import instructor
-    rows, problems = instructor.parse_roster(roster.encode())
-    results = instructor.import_roster(world.inst.actor, autumn, rows)
-    rejected = list(csv.DictReader(io.StringIO(instructor.rejected_csv(results))))
-    assert [r["line"] for r in rejected] == ["4", "5", "6", "7", "8"]
-    assert all(r["problem"] for r in rejected)
-
-
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"), (b"\xff\xfe\x00bad", "UTF-8"), (b"name,email\nx,y\n", "header"),
-    (b"username,username\nabc,abd\n", "twice"), (b"username\n", "no learners")])
-def test_roster_file_problems_are_explained(data, message):
-    from ui import instructor
-    rows, problems = instructor.parse_roster(data)
-    assert not rows and any(message in p for p in problems)
-
 
 def test_remove_member_and_reset_password(world):
     import progress as P
@@ -265,25 +249,6 @@ def test_create_assignment_by_choosing_scenarios_with_dates(world):
     made = next(a for a in P.list_assignments(world.inst.actor, world.cohort["id"]) if a["title"] == "Heart failure x3")
     assert len(made["items"]) == 3 and {i["scenario"] for i in made["items"]} == {"heart_failure"}
     assert made["opens_at"] == "2026-12-10T00:00:00Z" and made["due_at"] == "2026-12-20T23:45:00Z"
-
-
-def test_generate_cases_reports_progress_and_replaces_failures(monkeypatch):
-    import cases
-    from cases import validate
-    from ui import instructor
-    calls = []
-    real = validate.validate_case
-
-    def flaky(case, lib=None):
-        return ["made-up problem"] if case.seed == 42 else real(case, lib)
-
-    monkeypatch.setattr(validate, "validate_case", flaky)
-    items, notes = instructor.generate_cases([{"scenario": "heart_failure", "seed": 42},
-                                              {"scenario": "sepsis_uti", "seed": 7}], cases.library(),
-                                             on_progress=lambda f, t: calls.append(f))
-    assert calls == [0.5, 1.0]
-    assert len(items) == 2 and items[0]["seed"] != 42 and items[1] == {"scenario": "sepsis_uti", "seed": 7}
-    assert "seed 42 failed validation" in notes[0]
 
 
 # ----------------------------------------------------------------------------- gradebook

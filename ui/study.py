@@ -13,10 +13,10 @@ import progress
 from lessons import ContentError
 from lessons import bank as lesson_bank
 from lessons import content
-from lessons.bank import Question
+from lessons import exam as exam_logic
+from lessons.bank import LETTERS, Question
 from lessons.quiz import QuizSession, lesson_questions
 
-LETTERS = "ABCD"
 DOMAIN_LABEL = {"coding_cm": "ICD-10-CM coding", "coding_pcs": "ICD-10-PCS coding", "reimbursement": "Reimbursement",
                 "health_record": "Health record and data content", "compliance": "Compliance", "privacy": "Privacy and security",
                 "information_technology": "Information technology", "leadership": "Leadership"}
@@ -265,67 +265,15 @@ def parse_when(text: str) -> datetime:
     return datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
-def exam_session(row: dict, blueprints: dict, current: int = 0):
-    """The exam engine's session for a stored, running exam (items, answers and flags come from
-    the database, so a reload or a new sign-in resumes exactly where the learner was)."""
-    from lessons.exam import ExamItem, ExamSession
-    items = tuple(ExamItem.from_dict(d) for d in row["items"])
-    bp = blueprints.get(row["blueprint_id"])
-    order = ([dm.name for dm in bp.domains] + ([bp.case_domain] if bp.cases else [])) if bp else []
-    present = {it.domain for it in items}
-    domains = tuple(dict.fromkeys([n for n in order if n in present] + [it.domain for it in items]))
-    return ExamSession(blueprint_id=row["blueprint_id"], title=bp.title if bp else row["blueprint_id"],
-                       credential=bp.credential if bp else "", items=items, domains=domains,
-                       started_at=parse_when(row["started_at"]), deadline=parse_when(row["deadline_at"]),
-                       answers=dict(row.get("answers") or {}), flags=frozenset(row.get("flags") or ()),
-                       current=max(0, min(int(current), len(items) - 1)))
-
-
-def _score_case(item, answer: dict, rubric) -> dict:
-    """Score one exam case with the exam rubric. The key lives only inside scoring."""
-    import cases
-    import scoring
-    try:
-        return scoring.score_case(item.scenario, item.seed, cases.Answer.from_dict(answer or {}), rubric).report.to_dict()
-    except (KeyError, cases.ContentError) as exc:   # the scenario was removed or broken since the exam began
-        return {"total": 0.0, "items": [], "feedback": [
-            {"message": f"This case could not be rebuilt ({exc}), so it scores 0. Tell your instructor."}]}
-
-
 def grade_and_submit(actor: progress.Actor, exam_id: int, exam, now: datetime) -> dict:
-    """Hand the exam in (automatically when time is up), score it — case items by `scoring`
-    with the exam rubric — and store the report and every answered question as a response."""
+    """Hand the exam in (automatically when time is up), grade it - case items by `scoring` with
+    the exam rubric - and store the report and every answered question as a response."""
     import scoring
-    from lessons.exam import CASE, MC, build_report
-    exam = exam.submit(now)   # at or after the deadline this is the automatic submission
     rubric = scoring.rubric("exam")
-    case_reports: dict[str, dict] = {}
-
-    def score_case(item, answer):
-        case_reports[item.id] = _score_case(item, answer, rubric)
-        return case_reports[item.id]["total"] / 100.0
-
-    report = build_report(exam, score_case)
-    for item in exam.items:   # unanswered cases: scored as empty so the review can show the key
-        if item.kind == CASE and item.id not in case_reports:
-            case_reports[item.id] = _score_case(item, {}, rubric)
-    data = report.to_dict()
-    data["case_reports"] = case_reports
-    responses = [{"question_id": it.id, "chosen": LETTERS[exam.answers[it.id]],
-                  "correct": exam.answers[it.id] == it.question.correct_index,
-                  "domain": it.question.domain, "topic": it.question.topic}
-                 for it in exam.items if it.kind == MC and it.id in exam.answers]
-    return progress.submit_exam(actor, exam_id, answers=dict(exam.answers), report=data,
-                                score=report.percent or 0.0, responses=responses, now=now)
-
-
-def review_question(item) -> Question:
-    """A bank-shaped question rebuilt from an exam report's item review (rationales included)."""
-    from lessons.bank import Option
-    return Question(id=item.item_id, stem=item.stem,
-                    options=tuple(Option(text, i == item.correct_index, why)
-                                  for i, (text, why) in enumerate(zip(item.options, item.rationales))),
-                    credentials=(), domain="", topic="", difficulty=1, lesson=item.lesson)
+    graded = exam_logic.grade(exam, now, lambda item, answer: scoring.score_case(
+        item.scenario, item.seed, answer, rubric).report.to_dict())
+    return progress.submit_exam(actor, exam_id, answers=dict(graded.session.answers), report=graded.report,
+                                score=graded.score, responses=list(graded.responses), now=now)
 
 
 def clock_text(seconds: float) -> str:

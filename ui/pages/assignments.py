@@ -5,6 +5,7 @@ from datetime import time
 import pandas as pd
 import streamlit as st
 
+import cases
 import progress
 import scoring
 from ui import instructor, resources, session, study
@@ -44,7 +45,7 @@ difficulties = f2.multiselect("Difficulty", sorted({s["difficulty"] for s in cat
                               placeholder="Any difficulty")
 topics = f3.multiselect("Topic or teaching point", sorted({t for s in catalogue for t in s["topics"] + s["teaching"]}),
                         key="asg_topic", placeholder="Any topic")
-pool = instructor.filter_scenarios(catalogue, mdcs, difficulties, topics)
+pool = cases.filter_scenarios(catalogue, mdcs, difficulties, topics)
 st.caption(f"{len(pool)} of {len(catalogue)} scenarios match the filters.")
 
 mode = st.radio("How to choose", ["choose", "pick"], horizontal=True, key="asg_mode",
@@ -58,12 +59,12 @@ if mode == "choose":
     chosen = c1.multiselect("Scenarios", [s["id"] for s in pool], key="asg_chosen",
                             format_func=lambda i: f"{titles[i]} ({i})", placeholder="Choose one or more scenarios")
     per = c2.number_input("Cases per scenario (different patients)", min_value=1, max_value=20, value=1, key="asg_per")
-    plan = instructor.plan_cases(chosen, per_scenario=int(per),
+    plan = cases.plan_cases(chosen, per_scenario=int(per),
                                  set_number=set_number)
 else:
     n = c1.number_input("Number of cases", min_value=1, max_value=100, value=5, key="asg_n")
     c2.caption("Cases are spread over the matching scenarios in turn, each with its own patient.")
-    plan = instructor.plan_cases([s["id"] for s in pool], pick=int(n),
+    plan = cases.plan_cases([s["id"] for s in pool], pick=int(n),
                                  set_number=set_number)
 if plan:
     st.dataframe(pd.DataFrame([{"#": n, "Scenario": titles.get(p["scenario"], p["scenario"]), "Id": p["scenario"],
@@ -95,7 +96,7 @@ if create:
         st.error("Give the assignment a title.")
     else:
         bar = st.progress(0.0, text=f"Generating and checking {len(plan)} cases...")
-        items, notes = instructor.generate_cases(plan, resources.case_library(),
+        items, notes = cases.generate_cases(plan, resources.case_library(),
                                                  on_progress=lambda frac, text: bar.progress(frac, text=text))
         bar.empty()
         for note in notes:

@@ -57,8 +57,8 @@ with tab_csv:
     upload_key = f"roster_upload_{st.session_state.get('roster_upload_n', 0)}"
     upload = st.file_uploader("Roster CSV file", type=["csv", "txt"], key=upload_key)
     if upload is not None:
-        rows, file_problems = instructor.parse_roster(upload.getvalue())
-        instructor.mark_unknown(rows, instructor.known_learners(actor), cohort["join_code"])
+        rows, file_problems = progress.parse_roster(upload.getvalue())
+        progress.mark_unknown(rows, progress.known_learners(actor), cohort["join_code"])
         for problem in file_problems:
             (st.warning if rows else st.error)(problem)
         if rows:
@@ -72,7 +72,7 @@ with tab_csv:
                     f"- Line {r.line} ({r.username or 'no username'}): {'; '.join(r.problems).rstrip('.')}." for r in bad))
             if st.button(f"Import {len(ready)} ready row{'s' if len(ready) != 1 else ''}", type="primary",
                          disabled=not ready, key="roster_import"):
-                results = instructor.import_roster(actor, cohort, rows)
+                results = progress.import_roster(actor, cohort, rows)
                 st.session_state["roster_results"] = results
                 st.session_state["roster_upload_n"] = st.session_state.get("roster_upload_n", 0) + 1
                 st.rerun()
@@ -91,7 +91,7 @@ with tab_csv:
             st.markdown("**Not imported — fix these rows and upload them again**\n\n" + "\n".join(
                 f"- Line {r['line']} ({r['username'] or 'no username'}): {r['detail'].rstrip('.')}." for r in failed))
             st.download_button("Download the rows that were not imported (CSV, with the reason)",
-                               instructor.rejected_csv(results), file_name="roster-not-imported.csv",
+                               progress.rejected_csv(results), file_name="roster-not-imported.csv",
                                mime="text/csv", key="roster_rejects")
         if st.button("Clear this report", key="roster_clear"):
             del st.session_state["roster_results"]
@@ -105,11 +105,11 @@ with tab_one:
         password = c3.text_input("Password (leave blank to enrol an existing learner)", type="password", max_chars=128)
         added = st.form_submit_button("Add learner")
     if added:
-        row = instructor.check_row(instructor.RosterRow(1, username.strip(), display.strip(), password.strip()))
+        row = progress.check_row(progress.RosterRow(1, username.strip(), display.strip(), password.strip()))
         if not row.ok:
             st.error(f"{row.username or 'That learner'}: " + "; ".join(row.problems) + ".")
         else:
-            result = instructor.import_roster(actor, cohort, [row])[0]
+            result = progress.import_roster(actor, cohort, [row])[0]
             if result["outcome"] == "not imported":
                 st.error(f"{result['username'] or 'That row'}: {result['detail']}")
             else:

@@ -9,7 +9,7 @@ import streamlit as st
 
 import progress
 from lessons import blueprint as blueprint_store
-from lessons.exam import BORDERLINE_AT, CASE, READY_AT, ExamReport, draw_items
+from lessons.exam import BORDERLINE_AT, CASE, READY_AT, ExamReport, draw_items, resume_session, review_question
 from ui import session, study
 
 user = session.require("learner", "instructor", "admin")
@@ -47,7 +47,7 @@ with session.friendly_errors():
 for e in mine:
     if not e["submitted_at"] and study.parse_when(e["deadline_at"]) <= now:
         with session.friendly_errors():
-            submit(e["id"], study.exam_session(progress.get_exam(actor, e["id"]), blueprints), now)
+            submit(e["id"], resume_session(progress.get_exam(actor, e["id"]), blueprints), now)
         if st.session_state.get("exam_id") in (None, e["id"]):
             st.session_state["exam_id"] = e["id"]
 running = [e for e in mine if not e["submitted_at"] and study.parse_when(e["deadline_at"]) > now]
@@ -180,7 +180,7 @@ if row["submitted_at"]:
                     st.markdown(study.md(f"- {f.get('message', '')}"))
             else:
                 st.markdown(study.md(item.stem))
-                study.answer_feedback(study.review_question(item), item.chosen)
+                study.answer_feedback(review_question(item), item.chosen)
                 if item.lesson and st.button(f"Study this: open lesson {item.lesson}", key=f"exam_lesson_{item.index}",
                                              icon=":material/menu_book:"):
                     st.session_state["lesson_id"] = item.lesson
@@ -188,7 +188,7 @@ if row["submitted_at"]:
     st.stop()
 
 # ----------------------------------------------------------------------------- the exam itself
-exam = study.exam_session(row, blueprints, st.session_state.get("exam_pos", 0))
+exam = resume_session(row, blueprints, st.session_state.get("exam_pos", 0))
 
 
 def save(updated, message=""):
