@@ -7,10 +7,10 @@ from .generator import GENERATOR_VERSION, case_id, claim_for, generate
 from .loader import ContentError, Problem, library, load_library, scenario_ids
 from .model import (ABSTRACT_FIELDS, ADMISSION_SOURCES, ADMISSION_TYPES, Answer, AnswerKey, Case, CodeEntry,
                     Document, Encounter, LabRow, Patient, Physician, TeachingPoint, parse_day, source_label)
-from .planning import filter_scenarios, generate_cases, plan_cases
+from .planning import SEED_MAX, filter_scenarios, generate_cases, plan_cases
 
 __all__ = ["generate", "list_scenarios", "scenario_info", "scenario_ids", "Problem", "filter_scenarios", "plan_cases",
-           "generate_cases", "GENERATOR_VERSION", "case_id", "claim_for", "library",
+           "generate_cases", "SEED_MAX", "GENERATOR_VERSION", "case_id", "claim_for", "library",
            "load_library", "ContentError", "Case", "AnswerKey", "Answer", "CodeEntry", "Document", "Encounter",
            "LabRow", "Patient", "Physician", "TeachingPoint", "ABSTRACT_FIELDS", "ADMISSION_TYPES",
            "ADMISSION_SOURCES", "source_label", "parse_day"]

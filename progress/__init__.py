@@ -17,7 +17,7 @@ from progress.authz import Actor
 from progress.cohorts import (add_member, cohort_members, create_assignment, create_cohort,
                               get_assignment, get_cohort, join_cohort, list_assignments,
                               list_cohorts, remove_member)
-from progress.db import connect, db_path, get_db
+from progress.db import connect, db_path, get_db, iso, parse_iso, utcnow
 from progress.errors import AuthError, NotFound, PermissionDenied, ProgressError, ValidationError
 from progress.grading import list_disputes, open_dispute, override_item, rule_dispute
 from progress.roster import (ROSTER_COLUMNS, RosterRow, check_row, import_roster, known_learners,
@@ -27,7 +27,7 @@ from progress.learning import (get_exam, lesson_progress, list_exams, record_les
                                start_exam, submit_exam)
 
 __all__ = [
-    "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster", "known_learners", "mark_unknown",
+    "iso", "parse_iso", "utcnow", "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster", "known_learners", "mark_unknown",
     "parse_roster", "rejected_csv",
     "Actor", "AuthError", "NotFound", "PermissionDenied", "ProgressError", "User", "ValidationError",
     "add_member", "assignment_summary", "authenticate", "case_ref", "change_password",

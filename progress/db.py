@@ -129,8 +129,8 @@ def iso(moment: datetime | None = None) -> str:
 
 
 def parse_iso(text: str) -> datetime:
-    """The aware UTC datetime of a stored timestamp."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    """The aware UTC datetime of a stored timestamp (one without a zone is taken to be UTC)."""
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
 def to_json(value: Any) -> str:

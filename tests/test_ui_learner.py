@@ -12,7 +12,9 @@ import cases
 import codes
 import progress
 import scoring
-from ui import learner_logic as L
+from ui import case_workspace as W
+from ui import labels
+from ui import results_views as R
 from uitest import run_as as app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,38 +105,38 @@ def key_markers(case):
 
 # ----------------------------------------------------------------------------- pure helpers
 def test_work_round_trip_and_answer():
-    work = L.new_work("2026-01-01T00:00:00Z", "sub1")
+    work = W.new_work("2026-01-01T00:00:00Z", "sub1")
     work["dx"] = [{"id": 1, "code": "I110", "poa": "Y"}, {"id": 2, "code": "I5033", "poa": "Y"}]
     work["procs"] = [{"id": 3, "code": "0DTJ4ZZ", "date": "2026-05-27"}]
     work["abstract"] = {"admission_type": "1", "junk_field": "x"}
     work["drg"] = "291"
-    answer = L.answer_from_work(work)
+    answer = W.answer_from_work(work)
     assert answer.principal_dx == ("I110", "Y") and answer.secondary_dx == (("I5033", "Y"),)
     assert answer.abstract == {"admission_type": "1"} and answer.procedures == (("0DTJ4ZZ", "2026-05-27"),)
-    back = L.work_from_draft(json.loads(json.dumps(L.draft_payload(work))), "later", "other")
+    back = W.work_from_draft(json.loads(json.dumps(W.draft_payload(work))), "later", "other")
     assert back["started_at"] == "2026-01-01T00:00:00Z" and back["submission_id"] == "sub1"
-    assert L.answer_from_work(back) == answer
-    assert L.work_from_draft("garbage", "t", "s")["dx"] == []
-    assert L.work_from_draft({"principal_dx": 5, "procedures": [[None, "not a date"]]}, "t", "s")["procs"] == []
+    assert W.answer_from_work(back) == answer
+    assert W.work_from_draft("garbage", "t", "s")["dx"] == []
+    assert W.work_from_draft({"principal_dx": 5, "procedures": [[None, "not a date"]]}, "t", "s")["procs"] == []
 
 
 def test_rows():
-    rows, why = L.add_row([{"id": 1, "code": "I110"}], {"id": 2, "code": "I110"})
+    rows, why = W.add_row([{"id": 1, "code": "I110"}], {"id": 2, "code": "I110"})
     assert why and len(rows) == 1
     rows = [{"id": 1, "code": "A"}, {"id": 2, "code": "B"}, {"id": 3, "code": "C"}]
-    assert [r["id"] for r in L.move_row(rows, 3, -1)] == [1, 3, 2]
-    assert L.move_row(rows, 1, -1) == rows and [r["id"] for r in L.remove_row(rows, 2)] == [1, 3]
+    assert [r["id"] for r in W.move_row(rows, 3, -1)] == [1, 3, 2]
+    assert W.move_row(rows, 1, -1) == rows and [r["id"] for r in W.remove_row(rows, 2)] == [1, 3]
 
 
 def test_chart_helpers_escape_and_flag_in_words():
-    html = L.highlight_html("<script>x</script> Sepsis\nno match", "sepsis")
+    html = W.highlight_html("<script>x</script> Sepsis\nno match", "sepsis")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "▸ " in html and "<mark><b>Sepsis</b></mark>" in html
-    assert "no match" not in L.highlight_html("a sepsis\nno match", "SEPSIS", only_matching=True)
-    rows = L.lab_rows([{"datetime": "d", "panel": "BMP", "test": "Sodium", "value": "125", "unit": "mmol/L",
+    assert "no match" not in W.highlight_html("a sepsis\nno match", "SEPSIS", only_matching=True)
+    rows = W.lab_rows([{"datetime": "d", "panel": "BMP", "test": "Sodium", "value": "125", "unit": "mmol/L",
                         "ref_range": "135-145", "flag": "LL"}])
-    assert rows[0]["Flag"] == "▼▼ LL (critical low)" and L.flag_colour(rows[0]["Flag"])
-    assert L.lab_rows(rows and [{"test": "Sodium"}], term="potassium") == []
+    assert rows[0]["Flag"] == "▼▼ LL (critical low)" and W.flag_colour(rows[0]["Flag"])
+    assert W.lab_rows(rows and [{"test": "Sodium"}], term="potassium") == []
 
 
 CATALOGUE = [
@@ -150,28 +152,28 @@ CATALOGUE = [
 
 def test_suggest_case_targets_weakest_skill():
     weak = [{"kind": "component", "key": "pcs", "mean": 20.0, "n": 3}]
-    pick = L.suggest_case(weak, CATALOGUE, Counter())
+    pick = W.suggest_case(weak, CATALOGUE, Counter())
     assert pick["scenario"]["id"] == "appendicitis_lap" and "Procedures" in pick["reason"]
-    assert L.suggest_case(weak, CATALOGUE, Counter({"appendicitis_lap": 2}))["scenario"]["id"] == "hard_pcs"
+    assert W.suggest_case(weak, CATALOGUE, Counter({"appendicitis_lap": 2}))["scenario"]["id"] == "hard_pcs"
     weak = [{"kind": "topic", "key": "sepsis_sequencing", "mean": 30.0, "n": 2}]
-    assert L.suggest_case(weak, CATALOGUE)["scenario"]["id"] == "sepsis_uti"
+    assert W.suggest_case(weak, CATALOGUE)["scenario"]["id"] == "sepsis_uti"
     weak = [{"kind": "mdc", "key": 5, "mean": 30.0, "n": 2}]
-    assert L.suggest_case(weak, CATALOGUE)["scenario"]["id"] == "heart_failure"
+    assert W.suggest_case(weak, CATALOGUE)["scenario"]["id"] == "heart_failure"
     weak = [{"kind": "topic", "key": "nothing_matches", "mean": 1.0, "n": 5},
             {"kind": "component", "key": "drg", "mean": 40.0, "n": 5}]
-    assert L.suggest_case(weak, CATALOGUE)["scenario"]["id"] == "heart_failure", "falls through to the next skill"
-    fresh = L.suggest_case([], CATALOGUE, Counter({"appendicitis_lap": 3}))
+    assert W.suggest_case(weak, CATALOGUE)["scenario"]["id"] == "heart_failure", "falls through to the next skill"
+    fresh = W.suggest_case([], CATALOGUE, Counter({"appendicitis_lap": 3}))
     assert fresh["scenario"]["id"] != "appendicitis_lap"
-    assert L.suggest_case([], []) is None
+    assert W.suggest_case([], []) is None
     for scenario in cases.list_scenarios():  # the real catalogue has the fields the function reads
         assert {"id", "mdc", "difficulty", "topics", "teaching"} <= set(scenario)
 
 
 def test_every_feedback_kind_has_a_learner_heading():
-    assert set(scoring.KINDS) <= set(L.KIND_TITLES)
-    assert L.md_escape("1. Hyperlipidemia $5 *x*") == "1\\. Hyperlipidemia \\$5 \\*x\\*"
+    assert set(scoring.KINDS) <= set(labels.KIND_TITLES)
+    assert labels.md_escape("1. Hyperlipidemia $5 *x*") == "1\\. Hyperlipidemia \\$5 \\*x\\*"
     chart = {"documents": [{"doc_id": "doc11", "title": "Discharge summary"}]}
-    assert L.name_documents("documented in doc11 and doc99", chart) == "documented in the discharge summary and doc99"
+    assert R.name_documents("documented in doc11 and doc99", chart) == "documented in the discharge summary and doc99"
 
 
 def test_feedback_maps_to_scored_items():
@@ -180,16 +182,16 @@ def test_feedback_maps_to_scored_items():
     report = scoring.score(answer, case.key).to_dict()
     items = [{**i, "idx": n} for n, i in enumerate(report["items"])]
     for fb in report["feedback"]:
-        idx = L.feedback_item(fb, items)
+        idx = R.feedback_item(fb, items)
         assert idx == fb["item"]
         if fb["kind"] in ("sequencing", "extra_code", "missed_code", "poa_wrong", "abstraction", "drg_mismatch"):
             assert idx is not None, fb["kind"]
             assert items[idx]["component"] == fb["component"]
     old = {k: v for k, v in report["feedback"][0].items() if k != "item"}   # stored before feedback knew its item
-    assert L.feedback_item(old, items) is None and L.feedback_item({"item": 999}, items) is None
-    table = L.code_table(items, report["items"])
+    assert R.feedback_item(old, items) is None and R.feedback_item({"item": 999}, items) is None
+    table = R.code_rows(items, report["items"])
     assert {"✓ Correct", "✗ Wrong", "✗ Missing"} <= {r["Status"] for r in table}
-    drg = L.drg_comparison(report)
+    drg = R.drg_comparison(report)
     assert drg["key"]["drg"] == 291 and isinstance(drg["causes"], list)
 
 
@@ -244,7 +246,7 @@ def test_practice_flow_draft_reload_submit_dispute(people):
     assert "SYNTHETIC" in chart_text
 
     # abstraction with real choices
-    admit = L.parse_day(cases.generate("appendicitis_lap", case["seed"]).encounter.admit_datetime)
+    admit = cases.parse_day(cases.generate("appendicitis_lap", case["seed"]).encounter.admit_datetime)
     at.date_input(key=f"{p}_ab_admission_date").set_value(admit)
     at.selectbox(key=f"{p}_ab_admission_type").set_value("1")
     at.selectbox(key=f"{p}_ab_discharge_disposition").set_value("01")

@@ -118,8 +118,9 @@ def test_lesson_renders_case_link_and_check_question_feedback(people):
 
     case_buttons = [b for b in at.button if b.label.startswith("Open a practice case")]
     case_buttons[0].click().run()
-    opened = at.session_state["open_case"]
-    assert opened["scenario"] in lesson.case_links and isinstance(opened["seed"], int)
+    assert not at.exception
+    opened = at.session_state["ws_case"]          # the workspace opened the lesson's practice case
+    assert opened["scenario"] in lesson.case_links and isinstance(opened["seed"], int) and opened["seed"] > 0
 
     back = run_as(people.lena, "lessons")
     assert "✓ Completed" in texts(back)

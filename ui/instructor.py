@@ -12,12 +12,8 @@ import pandas as pd
 import streamlit as st
 
 import progress
-from ui.study import md
-
-STATUS_LABEL = {"correct": "✓ correct", "near_miss": "≈ near miss", "missing": "− missing",
-                "extra": "+ extra (not in key)", "wrong": "✗ wrong"}
-COMPONENT_LABEL = {"abstraction": "Abstraction", "pdx": "Principal dx", "sdx": "Secondary dx",
-                   "poa": "POA", "pcs": "Procedures", "drg": "MS-DRG"}
+from ui import labels
+from ui.labels import md, md_escape, pct, when
 
 
 # ----------------------------------------------------------------------------- cohort picker
@@ -68,27 +64,6 @@ def cohort_picker(actor: progress.Actor, key: str, *, allow_all: bool = False,
     return by_id[choice] if choice is not None else {"id": None, "name": all_label}
 
 
-def flash(message: str, kind: str = "success") -> None:
-    """Keep a message for the next run (a page that calls st.rerun() after a change)."""
-    st.session_state.setdefault("_flash", []).append((kind, message))
-
-
-def show_flash() -> None:
-    for kind, message in st.session_state.pop("_flash", []):
-        getattr(st, kind)(message)
-
-
-def when(text: str | None) -> str:
-    """'2026-03-02T09:00:00Z' -> '2026-03-02 09:00 UTC'; blank for None."""
-    if not text:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return str(text)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def combine_utc(day: date | None, moment: time | None, default: time) -> datetime | None:
     """A date (and optional time) picked in the UI as an aware UTC datetime, or None."""
     if day is None:
@@ -96,12 +71,8 @@ def combine_utc(day: date | None, moment: time | None, default: time) -> datetim
     return datetime.combine(day, moment or default, tzinfo=timezone.utc)
 
 
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
 # ----------------------------------------------------------------------------- roster CSV
-def roster_preview(rows: list[RosterRow]) -> pd.DataFrame:
+def roster_preview(rows: list[progress.RosterRow]) -> pd.DataFrame:
     return pd.DataFrame([{
         "Line": r.line, "Username": r.username, "Display name": r.display_name,
         "Action": "Create account and enrol" if r.action == "create" else "Enrol existing learner",
@@ -112,9 +83,9 @@ def roster_preview(rows: list[RosterRow]) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- scored attempts
 def items_frame(items: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "#": i.get("idx", n) + 1, "Component": COMPONENT_LABEL.get(i["component"], i["component"]),
+        "#": i.get("idx", n) + 1, "Component": labels.component_label(i["component"]),
         "Blank": i.get("label") or "", "Key": i.get("expected") or "", "Entered": i.get("entered") or "",
-        "Result": STATUS_LABEL.get(i["status"], i["status"]),
+        "Result": labels.STATUS.get(i["status"], i["status"]),
         "Score": f"{i['score']:.2f} / {i['max']:.2f}"} for n, i in enumerate(items)])
 
 
@@ -129,7 +100,7 @@ def show_scored_attempt(attempt: dict, scenario_title: str = "") -> None:
     c3.metric("Learner's codes group to", f"DRG {report['learner_drg']:03d}" if report.get("learner_drg") else "—")
     c4.metric("Key groups to", f"DRG {report['key_drg']:03d}" if report.get("key_drg") else "—")
     rubric = report.get("rubric") or {}
-    st.caption(f"{scenario_title or attempt['scenario_id']} · seed {attempt['seed']} · submitted {when(attempt['submitted_at'])}"
+    st.caption(f"{scenario_title or attempt['scenario_id']} · seed {attempt['seed']} · submitted {when(attempt['submitted_at'], '')}"
                + (f" · rubric {rubric.get('id')} v{rubric.get('version')}" if rubric else ""))
     if report.get("drg_summary"):
         st.info(md(report["drg_summary"]))
@@ -152,18 +123,18 @@ def show_scored_attempt(attempt: dict, scenario_title: str = "") -> None:
         for f in feedback:
             icon = {"error": "✗", "warning": "!", "hint": "i"}.get(f.get("severity"), "•")
             with st.container(border=True):
-                st.markdown(md(f"{icon} **{(f.get('severity') or 'note').title()}** · {f.get('component', '')}: "
-                               f"{f.get('message', '')}"))
+                st.markdown(f"{icon} **{(f.get('severity') or 'note').title()}** · "
+                            f"{labels.component_label(f.get('component', ''))}: {md_escape(f.get('message', ''))}")
                 if f.get("evidence"):
-                    st.caption(md(f"Chart evidence ({f.get('evidence_doc', '')}): “{f['evidence']}”"))
+                    st.caption(f"Chart evidence ({md_escape(f.get('evidence_doc', ''))}): “{md_escape(f['evidence'])}”")
                 if f.get("impact"):
-                    st.caption(md(f"Impact: {f['impact']}"))
+                    st.caption(f"Impact: {md_escape(f['impact'])}")
 
 
 def audit_frame(overrides: list[dict], items: list[dict]) -> pd.DataFrame:
-    labels = {i["idx"]: f"#{i['idx'] + 1} {i.get('label') or i['component']} {i.get('expected') or i.get('entered') or ''}".strip()
-              for i in items}
+    names = {i["idx"]: f"#{i['idx'] + 1} {i.get('label') or i['component']} {i.get('expected') or i.get('entered') or ''}".strip()
+             for i in items}
     return pd.DataFrame([{
-        "When": when(o["at"]), "By": o.get("by_name", ""), "Item": labels.get(o["item_idx"], o["item_idx"]),
+        "When": when(o["at"]), "By": o.get("by_name", ""), "Item": names.get(o["item_idx"], o["item_idx"]),
         "Item score": f"{o['old_score']:.2f} → {o['new_score']:.2f}",
         "Total": f"{o['old_total']:.1f} → {o['new_total']:.1f}", "Reason": o["reason"]} for o in overrides])

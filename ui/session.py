@@ -1,10 +1,13 @@
-"""Who is signed in, role checks for every page, and turning domain errors into messages."""
+"""Who is signed in, role checks for every page, turning domain errors into messages, messages that
+survive a rerun (`flash`), and new case numbers (`new_seed`)."""
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
 
 import streamlit as st
 
+import cases
 import progress
 from progress import Actor, ProgressError, User
 
@@ -78,3 +81,19 @@ def db_ready() -> bool:
         st.error(f"The ChartLab database is not available right now ({type(exc).__name__}). "
                  "Please try again in a moment.")
         return False
+
+
+def flash(text: str, kind: str = "success") -> None:
+    """Keep a message for the next run of a page (after `st.rerun()`, a callback or a page switch)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    """Show (once) the messages `flash` kept."""
+    for kind, text in st.session_state.pop("flash", []):
+        getattr(st, kind, st.info)(text)
+
+
+def new_seed() -> int:
+    """A new case number for a new practice case (or a new exam draw)."""
+    return secrets.randbelow(cases.SEED_MAX) + 1

@@ -2,9 +2,7 @@
 spaced-review panel the learner's home page shows (`review_due_panel`)."""
 from __future__ import annotations
 
-import random
-import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -16,27 +14,12 @@ from lessons import content
 from lessons import exam as exam_logic
 from lessons.bank import LETTERS, Question
 from lessons.quiz import QuizSession, lesson_questions
-
-DOMAIN_LABEL = {"coding_cm": "ICD-10-CM coding", "coding_pcs": "ICD-10-PCS coding", "reimbursement": "Reimbursement",
-                "health_record": "Health record and data content", "compliance": "Compliance", "privacy": "Privacy and security",
-                "information_technology": "Information technology", "leadership": "Leadership"}
-DIFFICULTY_LABEL = {1: "1 – recall", 2: "2 – application", 3: "3 – analysis"}
-READINESS = {"ready": (":green-badge[✓ Ready]", "Ready"), "borderline": (":orange-badge[~ Borderline]", "Borderline"),
-             "not yet": (":red-badge[✗ Not yet]", "Not yet")}
-
-
-_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
-
-
-def md(text: str) -> str:
-    """Markdown with dollar signs escaped outside code ("$6,500 = $8,543.60" is money, not LaTeX)."""
-    return "".join(part if part.startswith("`") else part.replace("$", "\\$")
-                   for part in _CODE.split(text or ""))
-
+from ui import labels
+from ui.labels import md
 
 def utcnow() -> datetime:
     """The clock every study page reads (tests replace it to make time pass)."""
-    return datetime.now(timezone.utc)
+    return progress.utcnow()
 
 
 def content_or_stop(loader, what: str):
@@ -146,7 +129,7 @@ def review_due_panel(actor: progress.Actor, *, limit: int = 20, key: str = "revi
                 f"point{'s' if len(points) != 1 else ''} are due.")
     if questions:
         st.dataframe(pd.DataFrame([{"Question": q.stem[:110] + ("…" if len(q.stem) > 110 else ""),
-                                    "Domain": DOMAIN_LABEL.get(q.domain, q.domain or "lesson check"),
+                                    "Domain": labels.DOMAIN.get(q.domain, q.domain or "lesson check"),
                                     "Box": next(d["box"] for d in due if d["item_id"] == q.id)} for q in questions]),
                      hide_index=True, width="stretch",
                      column_config={"Box": st.column_config.NumberColumn(help="Leitner box 1 (new or missed) to 5 (well known)")})
@@ -186,8 +169,8 @@ def chart_viewer(scenario: str, seed: int, key: str) -> None:
                 f"discharged {encounter['discharge_datetime'].replace('T', ' ')} ({encounter['los_days']} days) · "
                 f"attending {encounter['attending']['name']}")
     docs = chart["documents"]
-    labels = {d["doc_id"]: f"{d['datetime']} · {d['title']}" for d in docs}
-    doc_id = st.selectbox("Document", list(labels), format_func=labels.get, key=f"{key}_doc")
+    titles = {d["doc_id"]: f"{d['datetime']} · {d['title']}" for d in docs}
+    doc_id = st.selectbox("Document", list(titles), format_func=titles.get, key=f"{key}_doc")
     doc = next(d for d in docs if d["doc_id"] == doc_id)
     with st.container(height=380, border=True):
         st.caption(f"{doc['title']} — {doc.get('author') or ''} — {doc['datetime']}")
@@ -252,19 +235,6 @@ def case_answer_form(key: str, saved: dict | None, *, disabled: bool = False) ->
             "procedures": [[c, ""] for c, _ in parse_code_lines(procs)], "drg": drg.strip()}
 
 
-def readiness_badge(readiness: str) -> str:
-    return READINESS.get(readiness, (readiness, readiness))[0]
-
-
-def new_seed() -> int:
-    return random.SystemRandom().randint(1, 2**31 - 1)
-
-
-# ----------------------------------------------------------------------------- exams
-def parse_when(text: str) -> datetime:
-    return datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(timezone.utc)
-
-
 def grade_and_submit(actor: progress.Actor, exam_id: int, exam, now: datetime) -> dict:
     """Hand the exam in (automatically when time is up), grade it - case items by `scoring` with
     the exam rubric - and store the report and every answered question as a response."""
@@ -274,8 +244,3 @@ def grade_and_submit(actor: progress.Actor, exam_id: int, exam, now: datetime) -
         item.scenario, item.seed, answer, rubric).report.to_dict())
     return progress.submit_exam(actor, exam_id, answers=dict(graded.session.answers), report=graded.report,
                                 score=graded.score, responses=list(graded.responses), now=now)
-
-
-def clock_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

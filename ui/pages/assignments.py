@@ -8,12 +8,12 @@ import streamlit as st
 import cases
 import progress
 import scoring
-from ui import instructor, resources, session, study
+from ui import instructor, labels, resources, session, study
 
 user = session.require("instructor", "admin")
 actor = user.actor
 st.title("Assignments")
-instructor.show_flash()
+session.show_flash()
 
 cohort = instructor.cohort_picker(actor, "assignments")
 if cohort is None:
@@ -29,7 +29,7 @@ st.subheader(f"Assignments of {cohort['name']}")
 if existing:
     st.dataframe(pd.DataFrame([{
         "Title": a["title"], "Cases": len(a["items"]), "Rubric": a["rubric"] or "practice",
-        "Opens": instructor.when(a["opens_at"]) or "open now", "Due": instructor.when(a["due_at"]) or "no due date",
+        "Opens": labels.when(a["opens_at"], "open now"), "Due": labels.when(a["due_at"], "no due date"),
         "Charts (scenario · seed)": "; ".join(f"{i['scenario']} · {i['seed']}" for i in a["items"])}
         for a in existing]), hide_index=True, width="stretch")
 else:
@@ -38,10 +38,10 @@ else:
 st.subheader("New assignment")
 st.markdown("**1. Choose the cases**")
 f1, f2, f3 = st.columns(3)
-mdcs = f1.multiselect("MDC", sorted({s["mdc"] for s in catalogue}), key="asg_mdc", format_func=lambda m: f"MDC {m:02d}",
+mdcs = f1.multiselect("MDC", sorted({s["mdc"] for s in catalogue}), key="asg_mdc", format_func=labels.mdc_label,
                       placeholder="Any MDC")
 difficulties = f2.multiselect("Difficulty", sorted({s["difficulty"] for s in catalogue}), key="asg_diff",
-                              format_func=lambda d: {1: "1 – introductory", 2: "2 – intermediate", 3: "3 – advanced"}.get(d, str(d)),
+                              format_func=labels.difficulty_label,
                               placeholder="Any difficulty")
 topics = f3.multiselect("Topic or teaching point", sorted({t for s in catalogue for t in s["topics"] + s["teaching"]}),
                         key="asg_topic", placeholder="Any topic")
@@ -109,9 +109,9 @@ if create:
                     actor, cohort["id"], title, items, rubric=rubric,
                     opens_at=instructor.combine_utc(opens_day, opens_time, time(0, 0)),
                     due_at=instructor.combine_utc(due_day, due_time, time(23, 45)))
-                instructor.flash(f"Assignment “{made['title']}” created with {len(made['items'])} cases"
+                session.flash(f"Assignment “{made['title']}” created with {len(made['items'])} cases"
                                  + (f" ({len(notes)} note{'s' if len(notes) != 1 else ''} above)." if notes else "."))
                 if notes:
                     for note in notes:
-                        instructor.flash(note, "warning")
+                        session.flash(note, "warning")
                 st.rerun()

@@ -8,11 +8,11 @@ import streamlit as st
 from lessons import DOMAINS, ContentError
 from lessons import blueprint as store
 from lessons.exam import coverage
-from ui import instructor, session, study
+from ui import session, study
 
 user = session.require("instructor", "admin")
 st.title("Exam blueprints")
-instructor.show_flash()
+session.show_flash()
 
 blueprints = study.content_or_stop(store.load_blueprints, "exam blueprints")
 if st.session_state.get("bp_pick", "unset") not in blueprints:   # first visit, or the title just changed
@@ -105,7 +105,7 @@ if save:
     if problems:
         st.error("Not saved. Fix these and save again:\n\n" + "\n".join(f"- {p}" for p in problems))
     else:
-        instructor.flash(f"Saved “{title}”. New exams use it from now on; exams already running keep their questions.")
+        session.flash(f"Saved “{title}”. New exams use it from now on; exams already running keep their questions.")
         st.session_state.pop(f"bp_domains_{bp.id}", None)
         st.rerun()
 
@@ -114,5 +114,5 @@ if bp.overridden:
     sure = st.checkbox("Discard the edits and use the shipped version again", key=f"bp_reset_sure_{bp.id}")
     if st.button("Restore the shipped blueprint", disabled=not sure, key=f"bp_reset_{bp.id}"):
         store.reset_blueprint(bp.id)
-        instructor.flash(f"{bp.id} restored to the shipped version.")
+        session.flash(f"{bp.id} restored to the shipped version.")
         st.rerun()

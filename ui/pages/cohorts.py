@@ -3,12 +3,12 @@ import pandas as pd
 import streamlit as st
 
 import progress
-from ui import instructor, session
+from ui import instructor, labels, session
 
 user = session.require("instructor", "admin")
 actor = user.actor
 st.title("Cohorts")
-instructor.show_flash()
+session.show_flash()
 
 with st.expander("Create a cohort", expanded=not progress.list_cohorts(actor)):
     with st.form("new_cohort", clear_on_submit=True):
@@ -18,7 +18,7 @@ with st.expander("Create a cohort", expanded=not progress.list_cohorts(actor)):
         with session.friendly_errors():
             cohort = progress.create_cohort(actor, name)
             st.session_state["instructor_cohort"] = cohort["id"]
-            instructor.flash(f"Cohort “{cohort['name']}” created. Its join code is {cohort['join_code']}.")
+            session.flash(f"Cohort “{cohort['name']}” created. Its join code is {cohort['join_code']}.")
             st.rerun()
 
 cohort = instructor.cohort_picker(actor, "cohorts")
@@ -31,7 +31,7 @@ with left:
     st.code(cohort["join_code"], language=None)
     st.caption("Learners choose **Join a cohort** on the sign-in screen and type this code. "
                "Spaces and dashes are ignored.")
-    st.caption(f"Created {instructor.when(cohort['created_at'])}")
+    st.caption(f"Created {labels.when(cohort['created_at'], '')}")
 
 members = []
 with session.friendly_errors():
@@ -40,8 +40,8 @@ with right:
     st.markdown(f"**Roster** — {len(members)} learner{'s' if len(members) != 1 else ''}")
     if members:
         st.dataframe(pd.DataFrame([{"Name": m["display_name"], "Username": m["username"],
-                                    "Joined": instructor.when(m["joined_at"]),
-                                    "Last sign-in": instructor.when(m["last_login_at"]) or "never"} for m in members]),
+                                    "Joined": labels.when(m["joined_at"], ''),
+                                    "Last sign-in": labels.when(m["last_login_at"], "never")} for m in members]),
                      hide_index=True, width="stretch")
     else:
         st.caption("No learners yet. Share the join code, or add learners below.")
@@ -113,7 +113,7 @@ with tab_one:
             if result["outcome"] == "not imported":
                 st.error(f"{result['username'] or 'That row'}: {result['detail']}")
             else:
-                instructor.flash(f"{result['username']}: {result['detail']}.")
+                session.flash(f"{result['username']}: {result['detail']}.")
                 st.rerun()
 
 with tab_remove:
@@ -127,7 +127,7 @@ with tab_remove:
         if st.button("Remove from cohort", disabled=not sure, key="remove_go"):
             with session.friendly_errors():
                 progress.remove_member(actor, cohort["id"], who)
-                instructor.flash(f"{by_id[who]['display_name']} was removed from {cohort['name']}.")
+                session.flash(f"{by_id[who]['display_name']} was removed from {cohort['name']}.")
                 st.rerun()
 
 with tab_reset:

@@ -4,12 +4,12 @@ import pandas as pd
 import streamlit as st
 
 import progress
-from ui import instructor, session, study
+from ui import instructor, labels, session, study
 
 user = session.require("instructor", "admin")
 actor = user.actor
 st.title("Learner drill-down")
-instructor.show_flash()
+session.show_flash()
 
 cohort = instructor.cohort_picker(actor, "drill")
 if cohort is None:
@@ -41,9 +41,9 @@ with tab_attempts:
             st.caption("No submitted attempts yet.")
         else:
             st.caption(f"{len(attempts)} attempts, newest first. Pick one to open it as it was scored.")
-            labels = {a["id"]: f"#{a['id']} · {instructor.when(a['submitted_at'])} · {titles.get(a['scenario_id'], a['scenario_id'])}"
+            choices = {a["id"]: f"#{a['id']} · {labels.when(a['submitted_at'], '')} · {titles.get(a['scenario_id'], a['scenario_id'])}"
                                f" (seed {a['seed']})" for a in attempts}
-            st.dataframe(pd.DataFrame([{"Attempt": a["id"], "Submitted": instructor.when(a["submitted_at"]),
+            st.dataframe(pd.DataFrame([{"Attempt": a["id"], "Submitted": labels.when(a["submitted_at"], ''),
                                         "Scenario": titles.get(a["scenario_id"], a["scenario_id"]), "Seed": a["seed"],
                                         "Total": a["total"],
                                         "Assignment": assignment_titles.get(a["assignment_id"], f"#{a['assignment_id']}")
@@ -51,8 +51,8 @@ with tab_attempts:
                                         "Minutes": "—" if a["duration_s"] is None else f"{a['duration_s'] / 60:.0f}"}
                                        for a in attempts]), hide_index=True, width="stretch", height=min(300, 38 + 35 * len(attempts)),
                          column_config={"Total": st.column_config.NumberColumn(format="%.1f")})
-            attempt_id = st.selectbox("Open attempt", list(labels), key=f"drill_attempt_{learner_id}",
-                                      format_func=lambda i: labels.get(i, str(i)))
+            attempt_id = st.selectbox("Open attempt", list(choices), key=f"drill_attempt_{learner_id}",
+                                      format_func=lambda i: choices.get(i, str(i)))
             attempt = None
             with session.friendly_errors():
                 attempt = progress.get_attempt(actor, attempt_id)
@@ -76,7 +76,7 @@ with tab_attempts:
                 if save:
                     with session.friendly_errors():
                         row = progress.override_item(actor, attempt["id"], idx, float(new_score), reason)
-                        instructor.flash(f"Override saved: item #{idx + 1} {row['old_score']:.2f} → {row['new_score']:.2f}; "
+                        session.flash(f"Override saved: item #{idx + 1} {row['old_score']:.2f} → {row['new_score']:.2f}; "
                                          f"total {row['old_total']:.1f} → {row['new_total']:.1f}.")
                         st.rerun()
                 st.markdown("**Audit trail** (visible to the learner)")
@@ -88,7 +88,7 @@ with tab_attempts:
                 if attempt["disputes"]:
                     st.markdown("**Disputes on this attempt**")
                     st.dataframe(pd.DataFrame([{"Item": d["item_idx"] + 1, "Status": d["status"], "Argument": d["argument"],
-                                                "Ruling": d["ruling"] or "—", "Opened": instructor.when(d["opened_at"])}
+                                                "Ruling": d["ruling"] or "—", "Opened": labels.when(d["opened_at"], '')}
                                                for d in attempt["disputes"]]), hide_index=True, width="stretch")
 
 with tab_disputes:
@@ -98,10 +98,10 @@ with tab_disputes:
         with st.container(border=True):
             st.markdown(f"**Dispute #{d['id']}** · {d['display_name']} ({d['username']}) · "
                         f"{titles.get(d['scenario_id'], d['scenario_id'])} seed {d['seed']} · attempt #{d['attempt_id']} · "
-                        f"opened {instructor.when(d['opened_at'])}")
+                        f"opened {labels.when(d['opened_at'], '')}")
             st.markdown(f"Item #{d['item_idx'] + 1} {d['label'] or d['component']}: key **{d['expected'] or 'none'}**, "
                         f"entered **{d['entered'] or 'nothing'}** · result: "
-                        f"{instructor.STATUS_LABEL.get(d['item_status'], d['item_status'])} · "
+                        f"{labels.STATUS.get(d['item_status'], d['item_status'])} · "
                         f"{d['score']:.2f} of {d['max_score']:.2f} points")
             st.markdown("Learner's argument:")
             st.text(d["argument"])
@@ -118,7 +118,7 @@ with tab_disputes:
                 with session.friendly_errors():
                     ruled = progress.rule_dispute(actor, d["id"], accept=decision == "accept", ruling=ruling,
                                                   new_score=float(new_score) if decision == "accept" else None)
-                    instructor.flash(f"Dispute #{ruled['id']} {ruled['status']}.")
+                    session.flash(f"Dispute #{ruled['id']} {ruled['status']}.")
                     st.rerun()
     ruled = []
     with session.friendly_errors():
@@ -126,6 +126,6 @@ with tab_disputes:
     if ruled:
         with st.expander(f"Ruled disputes ({len(ruled)})"):
             st.dataframe(pd.DataFrame([{"#": d["id"], "Learner": d["display_name"], "Item": d["label"] or d["component"],
-                                        "Status": {"accepted": "✓ accepted", "rejected": "✗ rejected"}[d["status"]],
-                                        "Ruling": d["ruling"], "Ruled": instructor.when(d["ruled_at"])} for d in ruled]),
+                                        "Status": labels.DISPUTE_STATUS.get(d["status"], d["status"]),
+                                        "Ruling": d["ruling"], "Ruled": labels.when(d["ruled_at"], '')} for d in ruled]),
                          hide_index=True, width="stretch")

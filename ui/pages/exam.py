@@ -10,7 +10,7 @@ import streamlit as st
 import progress
 from lessons import blueprint as blueprint_store
 from lessons.exam import BORDERLINE_AT, CASE, READY_AT, ExamReport, draw_items, resume_session, review_question
-from ui import session, study
+from ui import labels, session, study
 
 user = session.require("learner", "instructor", "admin")
 actor = user.actor
@@ -45,12 +45,12 @@ mine = []
 with session.friendly_errors():
     mine = progress.list_exams(actor)
 for e in mine:
-    if not e["submitted_at"] and study.parse_when(e["deadline_at"]) <= now:
+    if not e["submitted_at"] and labels.parse_when(e["deadline_at"]) <= now:
         with session.friendly_errors():
             submit(e["id"], resume_session(progress.get_exam(actor, e["id"]), blueprints), now)
         if st.session_state.get("exam_id") in (None, e["id"]):
             st.session_state["exam_id"] = e["id"]
-running = [e for e in mine if not e["submitted_at"] and study.parse_when(e["deadline_at"]) > now]
+running = [e for e in mine if not e["submitted_at"] and labels.parse_when(e["deadline_at"]) > now]
 
 exam_id = st.session_state.get("exam_id")
 row = None
@@ -67,9 +67,9 @@ if row is None:
     for e in running:
         bp = blueprints.get(e["blueprint_id"])
         with st.container(border=True):
-            left = study.parse_when(e["deadline_at"]) - now
+            left = labels.parse_when(e["deadline_at"]) - now
             st.markdown(f"**Exam in progress:** {bp.title if bp else e['blueprint_id']} — "
-                        f"{study.clock_text(left.total_seconds())} left on the clock.")
+                        f"{labels.clock_text(left.total_seconds())} left on the clock.")
             st.button("Resume exam", type="primary", key=f"resume_{e['id']}", on_click=show, args=(e["id"],))
     st.subheader("Start an exam")
     ids = list(blueprints)
@@ -78,7 +78,7 @@ if row is None:
         + (f" + {blueprints[i].cases} cases" if blueprints[i].cases else "") + f", {blueprints[i].minutes} min"))
     bp = blueprints.get(bp_id) or blueprints[ids[0]]
     st.dataframe(pd.DataFrame([{"Domain": dm.name, "Weight": f"{dm.weight:.0%}", "Published range": dm.range or "—",
-                                "Question tags": ", ".join(study.DOMAIN_LABEL.get(t, t) for t in dm.tags)}
+                                "Question tags": ", ".join(labels.DOMAIN.get(t, t) for t in dm.tags)}
                                for dm in bp.domains]), hide_index=True, width="stretch",
                  column_config={"Weight": st.column_config.TextColumn(width="small"),
                                 "Published range": st.column_config.TextColumn(width="small"),
@@ -93,7 +93,7 @@ if row is None:
         ready = st.checkbox(f"I am ready: the {bp.minutes}-minute clock starts now and keeps running if I leave this page.",
                             key="exam_ready")
         if st.button("Start exam", type="primary", disabled=not ready, key="exam_start"):
-            draw = draw_items(bp, study.all_questions(), random.Random(study.new_seed()),
+            draw = draw_items(bp, study.all_questions(), random.Random(session.new_seed()),
                               scenarios=[s["id"] for s in study.scenario_catalogue()])
             if not draw.items:
                 st.error("No questions could be drawn for this exam. " + " ".join(draw.notes))
@@ -107,13 +107,13 @@ if row is None:
     done = [e for e in mine if e["submitted_at"]]
     if done:
         st.subheader("Your exams")
-        labels = {e["id"]: f"{study.parse_when(e['submitted_at']):%Y-%m-%d %H:%M} UTC · {e['blueprint_id']} · "
+        past = {e["id"]: f"{labels.parse_when(e['submitted_at']):%Y-%m-%d %H:%M} UTC · {e['blueprint_id']} · "
                            f"{e['score']:.1f}%" for e in done}
-        st.dataframe(pd.DataFrame([{"Submitted": labels[e["id"]].split(" · ")[0],
+        st.dataframe(pd.DataFrame([{"Submitted": past[e["id"]].split(" · ")[0],
                                     "Exam": blueprints[e["blueprint_id"]].title if e["blueprint_id"] in blueprints
                                     else e["blueprint_id"], "Score %": e["score"]} for e in done]),
                      hide_index=True, width="stretch", column_config={"Score %": st.column_config.NumberColumn(format="%.1f")})
-        pick = st.selectbox("Open a report", list(labels), format_func=lambda i: labels.get(i, str(i)), key="exam_past")
+        pick = st.selectbox("Open a report", list(past), format_func=lambda i: past.get(i, str(i)), key="exam_past")
         st.button("Open report", key="exam_open_report", on_click=show, args=(pick,))
     st.stop()
 
@@ -130,8 +130,8 @@ if row["submitted_at"]:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Score", f"{rep.percent:.1f}%" if rep.percent is not None else "—")
     c2.metric("Points", f"{rep.correct:g} of {rep.total}")
-    c3.markdown(f"**Readiness**  \n{study.readiness_badge(rep.readiness)}")
-    c4.metric("Time used", study.clock_text(rep.duration_seconds))
+    c3.markdown(f"**Readiness**  \n{labels.READINESS.get(rep.readiness, rep.readiness)}")
+    c4.metric("Time used", labels.clock_text(rep.duration_seconds))
     st.caption(f"Readiness is ChartLab's own practice heuristic — ready at {READY_AT:.0f}%+ with no weak domain, borderline "
                f"at {BORDERLINE_AT:.0f}%+ — not the credentialing body's scaled passing score. "
                + (blueprints[rep.blueprint_id].passing_hint if rep.blueprint_id in blueprints else ""))
@@ -148,10 +148,10 @@ if row["submitted_at"]:
         y=alt.Y("Domain:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("Score %:Q", scale=alt.Scale(domain=[0, 100]), title="Score %"),
         tooltip=["Domain", "Points", alt.Tooltip("Score %:Q", format=".0f"), "Reading"])
-    labels = bars.mark_text(align="left", dx=4).encode(text=alt.Text("Score %:Q", format=".0f"))
+    values = bars.mark_text(align="left", dx=4).encode(text=alt.Text("Score %:Q", format=".0f"))
     rules = alt.Chart(pd.DataFrame({"x": [BORDERLINE_AT, READY_AT], "Line": ["borderline", "ready"]})).mark_rule(
         strokeDash=[4, 4]).encode(x=alt.X("x:Q", title="Score %"), tooltip=["Line"])
-    right.altair_chart(alt.layer(bars, labels, rules), width="stretch", height=height + 50)
+    right.altair_chart(alt.layer(bars, values, rules), width="stretch", height=height + 50)
     right.caption(f"Dashed lines: {BORDERLINE_AT:.0f}% (borderline) and {READY_AT:.0f}% (ready).")
     for note in rep.notes:
         st.caption(f"Note: {note}")
@@ -173,13 +173,12 @@ if row["submitted_at"]:
                 st.markdown(f"Inpatient case `{item.scenario}` (seed {item.seed}) — exam rubric, every blank equal.")
                 st.dataframe(pd.DataFrame([{"Blank": i.get("label") or i["component"], "Key": i.get("expected") or "",
                                             "You entered": i.get("entered") or "",
-                                            "Result": {"correct": "✓ correct", "near_miss": "≈ near miss", "missing": "− missing",
-                                                       "extra": "+ extra", "wrong": "✗ wrong"}.get(i["status"], i["status"])}
+                                            "Result": labels.STATUS.get(i["status"], i["status"])}
                                            for i in case_report.get("items", [])]), hide_index=True, width="stretch")
                 for f in (case_report.get("feedback") or [])[:8]:
-                    st.markdown(study.md(f"- {f.get('message', '')}"))
+                    st.markdown(labels.md(f"- {f.get('message', '')}"))
             else:
-                st.markdown(study.md(item.stem))
+                st.markdown(labels.md(item.stem))
                 study.answer_feedback(review_question(item), item.chosen)
                 if item.lesson and st.button(f"Study this: open lesson {item.lesson}", key=f"exam_lesson_{item.index}",
                                              icon=":material/menu_book:"):
@@ -219,7 +218,7 @@ def clock(deadline):
     left = (deadline - study.utcnow()).total_seconds()
     if left <= 0:
         st.rerun()  # the whole page reruns and hands the exam in
-    st.metric("Time left", study.clock_text(left),
+    st.metric("Time left", labels.clock_text(left),
               help="The exam is submitted automatically when the clock reaches 0:00:00.")
     if left < 300:
         st.markdown(":orange-badge[⚠ Less than 5 minutes left]")
@@ -274,7 +273,7 @@ with st.container(border=True):
         current = exam.answers.get(item.id)
         radio_key = f"exam_{exam_id}_{item.id}"
         st.session_state.setdefault(radio_key, current)
-        st.markdown(study.md(q.stem))
+        st.markdown(labels.md(q.stem))
         choice = st.radio(q.stem, range(len(q.options)), index=None, key=radio_key, label_visibility="collapsed",
                           format_func=lambda i: study.option_label(q, i))
         if choice is not None and choice != current:

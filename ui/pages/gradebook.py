@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 import progress
-from ui import instructor, session
+from ui import instructor, labels, session
 
 user = session.require("instructor", "admin")
 actor = user.actor
@@ -40,7 +40,7 @@ table = pd.DataFrame([{"Learner": r["display_name"], "Username": r["username"],
                        "Average": r["average"]} for r in rows])
 order = ["Learner", "Username"] + [c for a in assignments for c in (columns[a["id"]], f"{columns[a['id']]} done")] + ["Average"]
 config = {columns[a["id"]]: st.column_config.NumberColumn(columns[a["id"]], format="%.1f",
-                                                          help=f"Due {instructor.when(a['due_at']) or '—'}; "
+                                                          help=f"Due {labels.when(a['due_at'], '—')}; "
                                                                f"{a['items']} case(s)")
           for a in assignments}
 config.update({f"{columns[a['id']]} done": st.column_config.TextColumn("cases done") for a in assignments})

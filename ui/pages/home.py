@@ -4,11 +4,11 @@ import statistics
 import streamlit as st
 
 import progress
-from ui import learner, learner_views as V, resources, session, study
+from ui import case_workspace, resources, results_views, session, study
 
 st.set_page_config(initial_sidebar_state="expanded")  # the workspace collapses it; bring the menu back
 user = session.require("learner")
-learner.library_or_stop()
+case_workspace.library_or_stop()
 titles = resources.scenario_titles()
 st.title(f"Welcome, {user.display_name}")
 st.caption("Every chart in ChartLab is synthetic: invented patients, written for coding practice.")
@@ -32,26 +32,26 @@ m4.metric("Drafts in progress", len(drafts))
 left, right = st.columns(2)
 with left:
     st.subheader("Score trend")
-    V.show_chart(V.trend_chart(trend, titles), "Your scores appear here once you submit a case.")
+    results_views.show_chart(results_views.trend_chart(trend, titles), "Your scores appear here once you submit a case.")
 with right:
     st.subheader("Mastery by component")
-    V.show_chart(V.mastery_chart(mastery), "Mean score per component (principal diagnosis, POA, PCS…) after your first case.")
+    results_views.show_chart(results_views.mastery_chart(mastery), "Mean score per component (principal diagnosis, POA, PCS…) after your first case.")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Next suggested case")
     with st.container(border=True):
-        learner.suggestion_card(user, key="home", navigate=True)
+        case_workspace.suggestion_card(user, key="home", navigate=True)
     st.subheader("Continue where you left off")
-    learner.drafts_list(user, titles, key="home", navigate=True)
+    case_workspace.drafts_list(user, titles, key="home", navigate=True)
 with right:
     st.subheader("Assignments")
-    learner.assignment_list(user, titles, key="home", limit=4, navigate=True)
+    case_workspace.assignment_list(user, titles, key="home", limit=4, navigate=True)
     study.review_due_panel(user.actor, limit=5, key="home_review")
 
 st.subheader("Recent attempts")
 if attempts:
-    V.recent_links(attempts, titles, n=5)
+    results_views.recent_links(attempts, titles, n=5)
 else:
     st.caption("No attempts yet.")
-    st.page_link(learner.WORKSPACE, label="Open a practice case", icon=":material/clinical_notes:")
+    st.page_link(case_workspace.WORKSPACE, label="Open a practice case", icon=":material/clinical_notes:")

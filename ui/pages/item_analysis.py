@@ -5,7 +5,7 @@ import streamlit as st
 
 import codes
 import progress
-from ui import instructor, session, study
+from ui import instructor, labels, session, study
 
 LOW_DISCRIMINATION = 0.2
 
@@ -33,7 +33,7 @@ def discrimination_note(d):
 
 
 def item_name(i):
-    return f"{instructor.COMPONENT_LABEL.get(i['component'], i['component'])}: {i['expected'] or i['label']}"
+    return f"{labels.component_label(i['component'])}: {i['expected'] or i['label']}"
 
 
 per_scenario = {}
@@ -127,7 +127,7 @@ with tab_scenario:
         st.caption(f"Dashed line: discrimination {LOW_DISCRIMINATION}. Points below it are weak items.")
     if found["extras"]:
         st.markdown("**Codes learners added that the key does not have** (over-coding)")
-        st.dataframe(pd.DataFrame([{"Code": e["code"], "Where": instructor.COMPONENT_LABEL.get(e["component"], e["component"]),
+        st.dataframe(pd.DataFrame([{"Code": e["code"], "Where": labels.component_label(e["component"]),
                                     "Times": e["n"]} for e in found["extras"]]), hide_index=True, width="stretch")
 
 with tab_code:

@@ -4,15 +4,15 @@ import streamlit as st
 
 import progress
 from lessons import content
+from lessons.bank import LETTERS
 from lessons.quiz import check, lesson_questions
-from ui import session, study
+from ui import case_workspace, labels, session, study
 
 user = session.require("learner", "instructor", "admin")
 actor = user.actor
 is_learner = user.role == "learner"
 lessons = study.all_lessons()
 by_id = {les.id: les for les in lessons}
-STATUS = {"completed": "✓ Completed", "started": "◐ Started", None: "○ Not started"}
 
 done = {}
 with session.friendly_errors():
@@ -40,7 +40,7 @@ if lesson_id not in by_id:
             c1.markdown(f"**{les.order}. {les.title}**  \n"
                         f"{les.minutes} min · {', '.join(les.credentials)}" + (f" · guidelines {guides}" if guides else ""))
             if is_learner:
-                c2.markdown(STATUS[status])
+                c2.markdown(labels.LESSON_STATUS[status])
             c3.button(f"Open lesson {les.order}", key=f"open_{les.id}", on_click=open_lesson, args=(les.id,),
                       help=les.title, width="stretch")
     st.stop()
@@ -57,18 +57,17 @@ st.title(f"{lesson.order}. {lesson.title}")
 status = done.get(lesson.id, {}).get("status")
 st.caption(f"{lesson.minutes} minutes · credentials {', '.join(lesson.credentials)}"
            + (f" · guidelines {', '.join(lesson.guidelines)}" if lesson.guidelines else "")
-           + (f" · {STATUS[status]}" if is_learner else ""))
+           + (f" · {labels.LESSON_STATUS[status]}" if is_learner else ""))
 
 titles = {s["id"]: s["title"] for s in study.scenario_catalogue()}
 for n, part in enumerate(content.render_parts(lesson)):
     if part.kind == "markdown":
-        st.markdown(study.md(part.text))
+        st.markdown(labels.md(part.text))
         continue
     label = f"Open a practice case: {titles.get(part.scenario, part.scenario)}"
     if is_learner:
         if st.button(label, key=f"case_{n}_{part.scenario}", icon=":material/clinical_notes:", type="primary"):
-            st.session_state["open_case"] = {"scenario": part.scenario, "seed": study.new_seed()}
-            st.switch_page("ui/pages/workspace.py")
+            case_workspace.go_to_case(part.scenario, session.new_seed())
     else:
         st.button(label, key=f"case_{n}_{part.scenario}", icon=":material/clinical_notes:", disabled=True,
                   help="Practice cases open in the learner's case workspace.")
@@ -80,7 +79,7 @@ for n, question in enumerate(lesson_questions(lesson), start=1):
     key = f"check_{lesson.id}_{n}"
     answered = st.session_state.get(f"{key}_answer")
     with st.container(border=True):
-        st.markdown(f"**{n}.** {study.md(question.stem)}")
+        st.markdown(f"**{n}.** {labels.md(question.stem)}")
         choice = st.radio(f"{n}. {question.stem}", range(len(question.options)), index=answered,
                           format_func=lambda i, q=question: study.option_label(q, i), key=f"{key}_choice",
                           disabled=answered is not None, label_visibility="collapsed")
@@ -96,10 +95,10 @@ for n, question in enumerate(lesson_questions(lesson), start=1):
         else:
             feedback = check(question, answered)
             if feedback.correct:
-                st.success(study.md(f"✓ Correct — {study.LETTERS[feedback.correct_index]}. {feedback.correct_rationale}"))
+                st.success(labels.md(f"✓ Correct — {LETTERS[feedback.correct_index]}. {feedback.correct_rationale}"))
             else:
-                st.error(study.md(f"✗ Not quite: you chose {study.LETTERS[answered]}. The answer is "
-                                  f"{study.LETTERS[feedback.correct_index]}: {feedback.correct_text.rstrip('.')}. "
+                st.error(labels.md(f"✗ Not quite: you chose {LETTERS[answered]}. The answer is "
+                                  f"{LETTERS[feedback.correct_index]}: {feedback.correct_text.rstrip('.')}. "
                                   f"{feedback.correct_rationale}"))
 
 st.divider()

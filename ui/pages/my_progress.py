@@ -2,11 +2,11 @@
 import streamlit as st
 
 import progress
-from ui import learner, learner_views as V, resources, session
+from ui import case_workspace, resources, results_views, session
 
 st.set_page_config(initial_sidebar_state="expanded")  # the workspace collapses it; bring the menu back
 user = session.require("learner")
-learner.library_or_stop()
+case_workspace.library_or_stop()
 titles = resources.scenario_titles()
 st.title("My progress")
 try:
@@ -21,19 +21,19 @@ with tab_time:
     left, right = st.columns(2)
     with left:
         st.subheader("Total score")
-        V.show_chart(V.trend_chart(trend, titles), "No submitted cases yet.")
+        results_views.show_chart(results_views.trend_chart(trend, titles), "No submitted cases yet.")
     with right:
         st.subheader("Each component")
-        V.show_chart(V.components_chart(trend), "No submitted cases yet.")
+        results_views.show_chart(results_views.components_chart(trend), "No submitted cases yet.")
 with tab_topic:
     st.subheader("By topic (scenario topics and teaching points)")
-    V.show_chart(V.topic_chart(mastery, resources.teaching_points()), "No topics practised yet.")
+    results_views.show_chart(results_views.topic_chart(mastery, resources.teaching_points()), "No topics practised yet.")
     left, right = st.columns(2)
     with left:
         st.subheader("By component")
-        V.show_chart(V.mastery_chart(mastery), "No submitted cases yet.")
+        results_views.show_chart(results_views.mastery_chart(mastery), "No submitted cases yet.")
     with right:
         st.subheader("By major diagnostic category")
-        V.show_chart(V.mdc_chart(mastery), "No submitted cases yet.")
+        results_views.show_chart(results_views.mdc_chart(mastery), "No submitted cases yet.")
 with tab_history:
-    V.history(user, key="prog")
+    results_views.history(user, key="prog")

@@ -7,7 +7,7 @@ import streamlit as st
 from lessons import CREDENTIALS
 from lessons.bank import select
 from lessons.quiz import bank_quiz
-from ui import session, study
+from ui import labels, session, study
 
 user = session.require("learner", "instructor", "admin")
 actor = user.actor
@@ -27,13 +27,13 @@ if quiz is None:
     credential = c1.selectbox("Credential", ["any", *CREDENTIALS], key="quiz_cred",
                               format_func=lambda c: "Any credential" if c == "any" else c)
     domains = c2.multiselect("Exam domain", sorted({q.domain for q in bank}), key="quiz_domain",
-                             format_func=lambda d: study.DOMAIN_LABEL.get(d, d), placeholder="Any domain")
+                             format_func=lambda d: labels.DOMAIN.get(d, d), placeholder="Any domain")
     narrowed = select(bank, credential=None if credential == "any" else credential, domain=domains or None)
     c3, c4, c5 = st.columns([2, 1, 1])
     topics = c3.multiselect("Topic", sorted({q.topic for q in narrowed}), key="quiz_topic", placeholder="Any topic",
                             format_func=lambda t: t.replace("_", " "))
     difficulty = c4.multiselect("Difficulty", [1, 2, 3], key="quiz_difficulty", placeholder="Any",
-                                format_func=lambda d: study.DIFFICULTY_LABEL[d])
+                                format_func=lambda d: labels.QUESTION_DIFFICULTY[d])
     count = c5.number_input("Questions", min_value=1, max_value=50, value=10, key="quiz_count")
     filters = {"credential": None if credential == "any" else credential, "domain": domains or None,
                "topic": topics or None, "difficulty": difficulty or None}
@@ -56,11 +56,11 @@ top1.markdown(f"**{quiz.title}** · question {quiz.current + 1} of {len(quiz.que
               f"{quiz.correct_count} of {quiz.answered_count} answered correctly so far")
 top2.button("End quiz", on_click=end_quiz, key="quiz_end", width="stretch")
 st.progress(quiz.answered_count / len(quiz.questions))
-st.caption(f"{study.DOMAIN_LABEL.get(q.domain, q.domain or 'Lesson check')} · {q.topic.replace('_', ' ')} · "
-           f"difficulty {study.DIFFICULTY_LABEL.get(q.difficulty, q.difficulty)}"
+st.caption(f"{labels.DOMAIN.get(q.domain, q.domain or 'Lesson check')} · {q.topic.replace('_', ' ')} · "
+           f"difficulty {labels.QUESTION_DIFFICULTY.get(q.difficulty, q.difficulty)}"
            + (f" · lesson {q.lesson}" if q.lesson else ""))
 with st.container(border=True):
-    st.markdown(study.md(q.stem))
+    st.markdown(labels.md(q.stem))
     choice = st.radio(q.stem, range(len(q.options)), index=answered, key=f"quiz_{run}_{q.id}",
                       format_func=lambda i: study.option_label(q, i), disabled=answered is not None,
                       label_visibility="collapsed")
@@ -92,7 +92,7 @@ if quiz.finished:
     if missed:
         st.markdown("These come back for spaced review tomorrow:")
         for m in missed:
-            st.markdown(study.md(f"- {m.stem[:140]}{'…' if len(m.stem) > 140 else ''}"))
+            st.markdown(labels.md(f"- {m.stem[:140]}{'…' if len(m.stem) > 140 else ''}"))
     else:
         st.markdown("✓ Nothing missed.")
     if st.button("New quiz", key="quiz_new", type="primary"):

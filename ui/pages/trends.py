@@ -5,7 +5,7 @@ import streamlit as st
 
 import progress
 from progress.analytics import SCORE_BINS
-from ui import instructor, session
+from ui import instructor, labels, session
 
 user = session.require("instructor", "admin")
 actor = user.actor
@@ -26,10 +26,10 @@ if not summary:
     st.caption("No assignments yet.")
 else:
     st.dataframe(pd.DataFrame([{
-        "Assignment": a["title"], "Due": instructor.when(a["due_at"]) or "—", "Learners": a["learners"],
+        "Assignment": a["title"], "Due": labels.when(a["due_at"], "—"), "Learners": a["learners"],
         "Started": a["started"], "Completed": a["completed"],
-        "Completion": instructor.pct(None if a["completion_rate"] is None else 100 * a["completion_rate"]),
-        "Mean": instructor.pct(a["mean"]), "Median": instructor.pct(a["median"])} for a in summary]),
+        "Completion": labels.pct(None if a["completion_rate"] is None else 100 * a["completion_rate"]),
+        "Mean": labels.pct(a["mean"]), "Median": labels.pct(a["median"])} for a in summary]),
         hide_index=True, width="stretch")
     by_id = {a["id"]: a for a in summary}
     pick = st.selectbox("Score distribution of", list(by_id), key="trends_assignment",
@@ -44,8 +44,8 @@ else:
             y=alt.Y("Learners:Q", title="Learners", axis=alt.Axis(tickMinStep=1)),
             tooltip=["Score band", "Learners"]).properties(title=f"{chosen['title']}: score distribution")
         st.altair_chart(chart, width="stretch", height=300)
-        st.caption(f"{chosen['started']} of {chosen['learners']} learners started; mean {instructor.pct(chosen['mean'])}, "
-                   f"median {instructor.pct(chosen['median'])}.")
+        st.caption(f"{chosen['started']} of {chosen['learners']} learners started; mean {labels.pct(chosen['mean'])}, "
+                   f"median {labels.pct(chosen['median'])}.")
     else:
         st.caption("Nobody has started this assignment yet.")
 
@@ -71,7 +71,7 @@ else:
 
 if mastery and mastery["attempts"]:
     st.subheader("Mastery by component")
-    comp = pd.DataFrame([{"Component": instructor.COMPONENT_LABEL.get(c, c), "Mean": v["mean"], "Attempts": v["n"]}
+    comp = pd.DataFrame([{"Component": labels.component_label(c), "Mean": v["mean"], "Attempts": v["n"]}
                          for c, v in mastery["components"].items() if v["mean"] is not None])
     chart = alt.Chart(comp).mark_bar().encode(
         y=alt.Y("Component:N", sort="x", title=None, axis=alt.Axis(labelLimit=240)), x=alt.X("Mean:Q", scale=alt.Scale(domain=[0, 100]), title="Mean %"),
@@ -80,5 +80,5 @@ if mastery and mastery["attempts"]:
     st.altair_chart(chart + text, width="stretch", height=60 + 30 * len(comp))
     if mastery["topics"]:
         st.markdown("**Weakest topics** (mean total of attempts on cases that teach them)")
-        st.dataframe(pd.DataFrame([{"Topic": t["topic"].replace("_", " "), "Mean": instructor.pct(t["mean"]), "Attempts": t["n"]}
+        st.dataframe(pd.DataFrame([{"Topic": t["topic"].replace("_", " "), "Mean": labels.pct(t["mean"]), "Attempts": t["n"]}
                                    for t in mastery["topics"][:10]]), hide_index=True, width="stretch")
