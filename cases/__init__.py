@@ -6,14 +6,16 @@
 from .generator import GENERATOR_VERSION, case_id, claim_for, generate
 from .loader import ContentError, Problem, library, load_library, scenario_ids
 from .model import (ABSTRACT_FIELDS, ADMISSION_SOURCES, ADMISSION_TYPES, Answer, AnswerKey, Case, CodeEntry,
-                    Document, Encounter, LabRow, Patient, Physician, TeachingPoint, parse_day, source_label)
+                    Document, Encounter, LabRow, Patient, Physician, PAYERS, TeachingPoint, parse_day,
+                    source_label)
 from .planning import SEED_MAX, filter_scenarios, generate_cases, plan_cases
+from .suggest import suggest_scenario
 
 __all__ = ["generate", "list_scenarios", "scenario_info", "scenario_ids", "Problem", "filter_scenarios", "plan_cases",
            "generate_cases", "SEED_MAX", "GENERATOR_VERSION", "case_id", "claim_for", "library",
            "load_library", "ContentError", "Case", "AnswerKey", "Answer", "CodeEntry", "Document", "Encounter",
            "LabRow", "Patient", "Physician", "TeachingPoint", "ABSTRACT_FIELDS", "ADMISSION_TYPES",
-           "ADMISSION_SOURCES", "source_label", "parse_day"]
+           "ADMISSION_SOURCES", "PAYERS", "source_label", "parse_day", "suggest_scenario"]
 
 
 def list_scenarios() -> list[dict]:

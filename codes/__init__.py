@@ -4,8 +4,9 @@ Everything else in ChartLab asks this package; nothing here knows about learners
 """
 from functools import lru_cache
 
-from . import cm, pcs, weights
+from . import cm, pcs, store, weights
 from .check import DRG, CodeCheck, check, system_of
+from .crosscheck import drgpy_drg
 from .engine import (DEFAULT_DATES, DEFAULT_FY, DEFAULT_VERSION, FISCAL_YEARS, FY_LABEL, GROUPER_LABEL,
                      VERSION_TO_FY, version_label)
 from .grouper import (DISPOSITIONS, MAX_PROC, MAX_SDX, POA_VALUES, Claim, CodeRole, Edit, GroupResult,
@@ -13,7 +14,7 @@ from .grouper import (DISPOSITIONS, MAX_PROC, MAX_SDX, POA_VALUES, Claim, CodeRo
 from .normalize import CM, PCS, Normalized, display, normalize
 from .search import Hit, search
 
-__all__ = ["cm", "pcs", "weights", "normalize", "Normalized", "display", "CM", "PCS", "search", "Hit",
+__all__ = ["cm", "pcs", "store", "weights", "drgpy_drg", "normalize", "Normalized", "display", "CM", "PCS", "search", "Hit",
            "group", "Claim", "GroupResult", "CodeRole", "Edit", "coerce_claim", "DISPOSITIONS",
            "POA_VALUES", "MAX_SDX", "MAX_PROC", "DEFAULT_VERSION", "DEFAULT_FY", "FISCAL_YEARS",
            "VERSION_TO_FY", "FY_LABEL", "GROUPER_LABEL", "DEFAULT_DATES", "version_label", "lookup", "is_valid",

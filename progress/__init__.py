@@ -8,7 +8,7 @@ subclasses whose messages are safe to show.
 from progress.accounts import (User, authenticate, change_password, create_first_user, create_user,
                                get_user, list_users, needs_first_user, password_problems,
                                provision_user, register_learner, reset_password)
-from progress.analytics import (assignment_summary, gradebook, gradebook_csv, item_analysis,
+from progress.analytics import (SCORE_BINS, assignment_summary, gradebook, gradebook_csv, item_analysis,
                                 learner_assignments, mastery, question_mastery, scores_over_time,
                                 weakest_skills, weekly_trend)
 from progress.attempts import (case_ref, discard_draft, get_attempt, list_attempts, list_drafts,
@@ -27,7 +27,7 @@ from progress.learning import (get_exam, lesson_progress, list_exams, record_les
                                start_exam, submit_exam)
 
 __all__ = [
-    "iso", "parse_iso", "utcnow", "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster", "known_learners", "mark_unknown",
+    "SCORE_BINS", "iso", "parse_iso", "utcnow", "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster", "known_learners", "mark_unknown",
     "parse_roster", "rejected_csv",
     "Actor", "AuthError", "NotFound", "PermissionDenied", "ProgressError", "User", "ValidationError",
     "add_member", "assignment_summary", "authenticate", "case_ref", "change_password",

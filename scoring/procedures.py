@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import codes
-from codes.pcs import AXES
 
 from . import match as m
 from .clean import KeyCode, KeyView, Submission
@@ -81,7 +80,7 @@ def character_differences(entered: str, expected: str) -> list[str]:
     for pos, (a, b) in enumerate(zip(entered, expected)):
         if a != b:
             ref = f" (PCS guidelines section {_AXIS_GUIDELINE[pos]})" if pos in _AXIS_GUIDELINE else ""
-            out.append(f"{AXES[pos]}: you chose {_axis_text(pos, a, mine)}, the record supports "
+            out.append(f"{codes.pcs.AXES[pos]}: you chose {_axis_text(pos, a, mine)}, the record supports "
                        f"{_axis_text(pos, b, theirs)}{ref}.")
     return out
 
