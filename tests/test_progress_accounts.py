@@ -12,7 +12,7 @@ from progress.accounts import (authenticate, change_password, create_first_user,
                                register_learner, reset_password)
 from progress.db import one
 from progress.errors import AuthError, PermissionDenied, ValidationError
-from test_progress_fixtures import PASSWORD, db, db_file, world  # noqa: F401
+from progress_builders import PASSWORD
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

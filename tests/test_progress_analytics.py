@@ -10,7 +10,7 @@ import pytest
 
 import progress as P
 from progress.errors import ValidationError
-from test_progress_fixtures import PASSWORD, db, db_file, good_report, item, report, submit, weak_report  # noqa: F401
+from progress_builders import PASSWORD, good_report, item, report, submit, weak_report
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)   # a Monday
 

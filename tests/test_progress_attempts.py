@@ -15,8 +15,7 @@ from progress.attempts import (COMPONENTS, ITEM_STATUSES, component_scores, repo
                                report_total, weighted_total)
 from progress.db import connect, one
 from progress.errors import NotFound, ValidationError
-from test_progress_fixtures import (db, db_file, good_report, item, report, submit, weak_report,  # noqa: F401
-                                    world)
+from progress_builders import good_report, item, report, submit, weak_report
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -6,7 +6,7 @@ import pytest
 import progress as P
 from progress.authz import Actor
 from progress.errors import PermissionDenied
-from test_progress_fixtures import PASSWORD, db, db_file, good_report, world  # noqa: F401
+from progress_builders import PASSWORD, good_report
 
 
 @pytest.fixture

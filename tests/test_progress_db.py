@@ -9,7 +9,7 @@ from progress import db as dbmod
 from progress.accounts import provision_user
 from progress import migrations
 from progress.db import connect, get_db, one, write
-from test_progress_fixtures import PASSWORD, db, db_file, good_report, submit  # noqa: F401
+from progress_builders import PASSWORD, good_report, submit
 
 EXPECTED_TABLES = {"users", "cohorts", "memberships", "assignments", "attempts", "attempt_payloads",
                    "attempt_items",

@@ -7,7 +7,7 @@ import pytest
 
 import progress as P
 from progress.errors import ValidationError
-from test_progress_fixtures import PASSWORD, db, db_file  # noqa: F401
+from progress_builders import PASSWORD
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from progress.accounts import provision_user
 from progress.attempts import save_attempt
 from progress.db import connect, get_db
-from test_progress_fixtures import PASSWORD, db, db_file, good_report  # noqa: F401
+from progress_builders import PASSWORD, good_report
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS, PER_THREAD = 8, 200

@@ -77,3 +77,18 @@ def test_a_single_row_checked_and_imported(staff):
     result = P.import_roster(staff["inst"].actor, staff["autumn"], [row])[0]
     assert result["outcome"] == "not imported" and staff["autumn"]["join_code"] in result["detail"]
     assert P.import_roster(staff["admin"].actor, staff["autumn"], [row])[0]["outcome"] == "enrolled"
+
+
+def test_a_roster_of_generated_learners_reads_back_exactly(staff, fake):
+    people = {fake.unique.user_name(): fake.name() for _ in range(20)}
+    people["jr.learner"] = f"{fake.last_name()}, Jr."             # a comma inside a quoted name
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(P.ROSTER_COLUMNS)
+    writer.writerows([u, name, "Coding-Rules-77"] for u, name in people.items())
+    rows, problems = P.parse_roster(out.getvalue().encode())
+    assert problems == [] and all(r.ok for r in rows)
+    assert {r.username: r.display_name for r in rows} == people
+    results = P.import_roster(staff["inst"].actor, staff["autumn"], rows)
+    assert {r["outcome"] for r in results} == {"created"}
+    assert {m["display_name"] for m in P.cohort_members(staff["inst"].actor, staff["autumn"]["id"])} == set(people.values())

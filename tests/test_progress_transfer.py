@@ -15,7 +15,7 @@ from progress import __main__ as cli
 from progress import migrations, transfer
 from progress.db import connect
 from progress.errors import ValidationError
-from test_progress_fixtures import PASSWORD, db, db_file, good_report, submit, world  # noqa: F401
+from progress_builders import PASSWORD, good_report, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 

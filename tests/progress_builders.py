@@ -1,0 +1,40 @@
+"""Builders for the progress tests: score reports, attempts (the fixtures are in conftest.py)."""
+from __future__ import annotations
+
+from progress.attempts import save_attempt
+
+PASSWORD = "Correct-horse-9"
+
+
+def item(component: str, expected: str | None, entered: str | None, status: str,
+         score: float, maximum: float = 1.0, label: str = "") -> dict:
+    """One scorer report item."""
+    return {"component": component, "label": label, "expected": expected, "entered": entered,
+            "status": status, "score": score, "max": maximum}
+
+
+def report(*items: dict, **extra) -> dict:
+    """A scorer report with these items (total computed by progress unless given)."""
+    return {"items": list(items), **extra}
+
+
+def good_report() -> dict:
+    """Everything right: 100."""
+    return report(item("pdx", "I50.21", "I50.21", "correct", 1), item("sdx", "I10", "I10", "correct", 1),
+                  item("poa", "I50.21", "Y", "correct", 1), item("drg", "291", "291", "correct", 1))
+
+
+def weak_report() -> dict:
+    """Near-miss principal (0.5), missed and extra secondary (0, 0), POA right (1), DRG wrong (0):
+    1.5 of 5 points = 30; pdx 50, sdx 0, poa 100, drg 0, pcs and abstraction not scored."""
+    return report(item("pdx", "I50.21", "I50.9", "near_miss", 0.5), item("sdx", "I10", None, "missing", 0),
+                  item("sdx", None, "E78.5", "extra", 0), item("poa", "I50.21", "Y", "correct", 1),
+                  item("drg", "291", "293", "wrong", 0))
+
+
+def submit(actor, scenario_id: str = "heart_failure", seed: int = 1, rep=None, db=None,
+           **kwargs) -> int:
+    """save_attempt with test defaults."""
+    kwargs.setdefault("answer", {"principal_dx": ["I50.21", "Y"]})
+    return save_attempt(actor, scenario_id=scenario_id, seed=seed, generator_version="test-1",
+                        report=rep or good_report(), db=db, **kwargs)
