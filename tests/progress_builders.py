@@ -4,6 +4,15 @@ from __future__ import annotations
 from progress.attempts import save_attempt
 
 PASSWORD = "Correct-horse-9"
+# A roster CSV with one row of every kind the import must handle (see the comments).
+ROSTER = ("username,display_name,password\n"
+          "newbie1,New Bie,Coding-Rules-77\n"       # created
+          "lena,,\n"                                # existing learner of mine: enrolled
+          "x,Too Short,Coding-Rules-77\n"           # bad username
+          "weakling,Weak Pw,short\n"                # bad password
+          "newbie1,Again,Coding-Rules-77\n"         # duplicate in file
+          "ghost,,\n"                               # unknown learner, no password
+          "toomany,A,B,C,D\n")                      # wrong number of fields
 
 
 def item(component: str, expected: str | None, entered: str | None, status: str,

@@ -6,28 +6,21 @@ import io
 import pytest
 
 import progress as P
+from progress_builders import ROSTER
 
 PASSWORD = "Teach-Codes-2026"
-ROSTER = ("username,display_name,password\n"
-          "newbie1,New Bie,Coding-Rules-77\n"       # created
-          "lena,,\n"                                # existing learner of mine: enrolled
-          "x,Too Short,Coding-Rules-77\n"           # bad username
-          "weakling,Weak Pw,short\n"                # bad password
-          "newbie1,Again,Coding-Rules-77\n"         # duplicate in file
-          "ghost,,\n"                               # unknown learner, no password
-          "toomany,A,B,C,D\n")                      # wrong number of fields
+STAFF = {"inst": ("ines", "instructor"), "admin": ("ada", "admin"), "lena": ("lena", "learner"),
+         "stranger": ("sam", "learner")}
 
 
 @pytest.fixture
 def staff(tmp_db):
-    inst = P.provision_user("ines", PASSWORD, "instructor", "Ines Instructor")
-    admin = P.provision_user("ada", PASSWORD, "admin", "Ada Admin")
-    lena = P.provision_user("lena", PASSWORD, "learner", "Lena Learner")
-    stranger = P.provision_user("sam", PASSWORD, "learner", "Sam Stranger")
-    first = P.create_cohort(inst.actor, "Spring cohort")
-    P.add_member(inst.actor, first["id"], lena.id)
-    return {"inst": inst, "admin": admin, "lena": lena, "stranger": stranger,
-            "autumn": P.create_cohort(inst.actor, "Autumn cohort")}
+    """An instructor whose first cohort holds lena, an empty Autumn cohort, an admin, and sam, a
+    learner in nobody's cohort."""
+    people = {key: P.provision_user(name, PASSWORD, role) for key, (name, role) in STAFF.items()}
+    first = P.create_cohort(people["inst"].actor, "Spring cohort")
+    P.add_member(people["inst"].actor, first["id"], people["lena"].id)
+    return {**people, "autumn": P.create_cohort(people["inst"].actor, "Autumn cohort")}
 
 
 def test_every_row_is_kept_with_its_problems():

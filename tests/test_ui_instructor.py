@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
+from progress_builders import ROSTER
 from uitest import run_as
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,15 +143,7 @@ def test_create_cohort_and_csv_roster_with_malformed_rows(world):
     autumn = next(c for c in P.list_cohorts(world.inst.actor) if c["name"] == "Autumn cohort")
     assert autumn["join_code"] in text_of(at)
 
-    roster = ("username,display_name,password\n"
-              "newbie1,New Bie,Coding-Rules-77\n"       # created
-              "lena,,\n"                                # existing learner of mine: enrolled
-              "x,Too Short,Coding-Rules-77\n"           # bad username
-              "weakling,Weak Pw,short\n"                # bad password
-              "newbie1,Again,Coding-Rules-77\n"         # duplicate in file
-              "ghost,,\n"                               # unknown learner, no password
-              "toomany,A,B,C,D\n")                      # wrong number of fields
-    at.file_uploader[0].set_value(("roster.csv", roster.encode(), "text/csv")).run()
+    at.file_uploader[0].set_value(("roster.csv", ROSTER.encode(), "text/csv")).run()
     assert not at.exception
     preview = at.dataframe[-1].value
     assert list(preview["Username"]) == ["newbie1", "lena", "x", "weakling", "newbie1", "ghost", "toomany"]

@@ -382,15 +382,31 @@ def case_picker(user) -> None:
         drafts_list(user, titles, key="pick")
 
 
-def assignment_list(user, titles: dict, key: str, limit: int | None = None, navigate: bool = False) -> None:
+def _listed(fetch, empty: str) -> list:
+    """What `fetch()` lists; when that fails or is empty, the reason is shown and [] returned."""
     try:
-        found = progress.learner_assignments(user.actor)
+        found = fetch()
     except progress.ProgressError as exc:
         st.error(str(exc))
-        return
+        return []
     if not found:
-        st.caption("No assignments yet. Your instructor's assignments appear here once you are in a cohort.")
-        return
+        st.caption(empty)
+    return found
+
+
+def _open_button(where, label: str, key: str, case: tuple, navigate: bool, **kw) -> None:
+    """A button that opens `case` (scenario, seed[, assignment id]): on this page's next run, or
+    (`navigate`, from another page) by switching to the workspace."""
+    if navigate:
+        if where.button(label, key=key, **kw):
+            go_to_case(*case)
+    else:
+        where.button(label, key=key, on_click=request_case, args=case, **kw)
+
+
+def assignment_list(user, titles: dict, key: str, limit: int | None = None, navigate: bool = False) -> None:
+    found = _listed(lambda: progress.learner_assignments(user.actor),
+                    "No assignments yet. Your instructor's assignments appear here once you are in a cohort.")
     for a in found[:limit] if limit else found:
         due = labels.when(a.get("due_at")) if a.get("due_at") else "no due date"
         done = f"{a['done']}/{len(a['items'])} cases done"
@@ -402,12 +418,8 @@ def assignment_list(user, titles: dict, key: str, limit: int | None = None, navi
                 best = f" — best {item['best']:.0f}" if item.get("best") is not None else " — not attempted"
                 c1.markdown(f"Case {n}: {md_escape(titles.get(item['scenario'], item['scenario']))} "
                             f"(#{item['seed']}){best}")
-                args = (item["scenario"], item["seed"], a["id"])
-                if navigate:
-                    if c2.button("Open", key=f"{key}_a{a['id']}_{n}", width="stretch"):
-                        go_to_case(*args)
-                else:
-                    c2.button("Open", key=f"{key}_a{a['id']}_{n}", width="stretch", on_click=request_case, args=args)
+                _open_button(c2, "Open", f"{key}_a{a['id']}_{n}", (item["scenario"], item["seed"], a["id"]), navigate,
+                             width="stretch")
 
 
 def suggestion(user) -> dict | None:
@@ -428,34 +440,20 @@ def suggestion_card(user, key: str, navigate: bool = False) -> None:
     st.markdown(f"**{md_escape(s['title'])}** · {labels.mdc_label(s['mdc'])} · difficulty {s['difficulty']}")
     if found["reason"]:
         st.caption(found["reason"])
-    if navigate:
-        if st.button("Start the suggested case", key=f"{key}_suggest", type="primary", icon=":material/play_arrow:"):
-            go_to_case(s["id"], session.new_seed())
-    else:
-        st.button("Start the suggested case", key=f"{key}_suggest", type="primary", icon=":material/play_arrow:",
-                  on_click=request_case, args=(s["id"], session.new_seed()))
+    _open_button(st, "Start the suggested case", f"{key}_suggest", (s["id"], session.new_seed()), navigate,
+                 type="primary", icon=":material/play_arrow:")
 
 
 def drafts_list(user, titles: dict, key: str, navigate: bool = False) -> None:
-    try:
-        drafts = progress.list_drafts(user.actor)
-    except progress.ProgressError as exc:
-        st.error(str(exc))
-        return
-    if not drafts:
-        st.caption("No drafts. Use **Save draft** in the workspace to keep unfinished work.")
-        return
+    drafts = _listed(lambda: progress.list_drafts(user.actor),
+                     "No drafts. Use **Save draft** in the workspace to keep unfinished work.")
     for d in drafts[:8]:
         c1, c2 = st.columns([3, 1], vertical_alignment="center")
         where = "assignment" if d.get("assignment_id") else "practice"
         c1.markdown(f"{md_escape(titles.get(d['scenario_id'], d['scenario_id']))} (#{d['seed']}, {where}) · "
                     f"saved {labels.when(d.get('updated_at'))}")
-        args = (d["scenario_id"], d["seed"], d.get("assignment_id"))
-        if navigate:
-            if c2.button("Continue", key=f"{key}_d{d['id']}", width="stretch"):
-                go_to_case(*args)
-        else:
-            c2.button("Continue", key=f"{key}_d{d['id']}", width="stretch", on_click=request_case, args=args)
+        _open_button(c2, "Continue", f"{key}_d{d['id']}", (d["scenario_id"], d["seed"], d.get("assignment_id")),
+                     navigate, width="stretch")
 
 
 # ----------------------------------------------------------------------------- the chart
