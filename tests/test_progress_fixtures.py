@@ -10,10 +10,13 @@ from argon2 import PasswordHasher
 from progress import accounts
 from progress.accounts import provision_user, register_learner
 from progress.attempts import save_attempt
+from progress.authz import Actor
 from progress.cohorts import create_assignment, create_cohort
 from progress.db import connect
+from progress.policy import AttemptPolicy
 
 PASSWORD = "Correct-horse-9"
+PRACTICE_POLICY = AttemptPolicy(max_attempts=None, counts="best", key_shown="after_attempt")
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
@@ -62,6 +65,15 @@ def weak_report() -> dict:
                   item("drg", "291", "293", "wrong", 0))
 
 
+def old_user(db, username: str, role: str = "learner") -> SimpleNamespace:
+    """A user row with only the columns of migration 0001 (for databases at an early version)."""
+    user_id = db.execute("""INSERT INTO users (username, display_name, role, password_hash, created_at)
+                            VALUES (?, ?, ?, ?, '2026-01-05T08:00:00Z')""",
+                         [username, username, role, CHEAP_HASHER.hash(PASSWORD)]).lastrowid
+    db.conn.commit()
+    return SimpleNamespace(id=user_id, actor=Actor(user_id, role))
+
+
 def submit(actor, scenario_id: str = "heart_failure", seed: int = 1, rep=None, db=None,
            **kwargs) -> int:
     """save_attempt with test defaults."""
@@ -73,7 +85,8 @@ def submit(actor, scenario_id: str = "heart_failure", seed: int = 1, rep=None, d
 @pytest.fixture
 def world(db):
     """admin; instructors i1 (cohort c1: learners l1, l2) and i2 (cohort c2: learner l3);
-    assignment asg in c1 with two cases; attempts a1 (l1, in asg), a2 (l2), a3 (l3)."""
+    assignment asg in c1 with two cases, practice-style (any number of attempts, the best
+    counts, the key after each attempt); attempts a1 (l1, in asg), a2 (l2), a3 (l3)."""
     users = {name: provision_user(f"{name}-user", PASSWORD, role, db=db) for name, role in
              (("admin", "admin"), ("i1", "instructor"), ("i2", "instructor"))}
     c1 = create_cohort(users["i1"].actor, "Cohort A", db=db)
@@ -81,7 +94,7 @@ def world(db):
     for name, cohort in (("l1", c1), ("l2", c1), ("l3", c2)):
         users[name] = register_learner(cohort["join_code"], f"{name}-user", PASSWORD, db=db)
     asg = create_assignment(users["i1"].actor, c1["id"], "Week 1",
-                            [("heart_failure", 1), ("sepsis_uti", 2)], db=db)
+                            [("heart_failure", 1), ("sepsis_uti", 2)], policy=PRACTICE_POLICY, db=db)
     a1 = submit(users["l1"].actor, assignment_id=asg["id"], rep=weak_report(), db=db)
     a2 = submit(users["l2"].actor, db=db)
     a3 = submit(users["l3"].actor, db=db)

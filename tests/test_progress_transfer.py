@@ -15,7 +15,7 @@ from progress import __main__ as cli
 from progress import migrations, transfer
 from progress.db import connect
 from progress.errors import ValidationError
-from test_progress_fixtures import PASSWORD, db, db_file, good_report, submit, world  # noqa: F401
+from test_progress_fixtures import PASSWORD, db, db_file, good_report, old_user, submit, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,7 @@ def full(world):
     P.submit_exam(world.l1_, exam["id"], answers={"q1": "\\N"}, report={}, score=0,
                   responses=[{"question_id": "q1", "chosen": "\\N", "correct": False}], db=d)
     P.record_review(world.l1_, "teaching_point", "tp_x", True, db=d)
+    P.set_attempt_policy(world.i1_, world.asg["id"], P.AttemptPolicy(max_attempts=3, counts="last"), db=d)
     empty = [t for t, n in transfer._counts(transfer.snapshot(d)).items() if n == 0]
     assert empty == []
     return world
@@ -66,7 +67,7 @@ def test_import_refuses_a_database_with_data(full, tmp_path):
 def test_old_export_is_migrated_forward(db_file, tmp_path):
     old = connect(db_file, migrate=False)
     migrations.migrate(old, upto=migrations.NAMES[0])
-    learner = P.provision_user("oldtimer", PASSWORD, "learner", db=old)
+    learner = old_user(old, "oldtimer")
     submit(learner.actor, db=old)
     transfer.export_json(tmp_path / "old.json", db=old)
     assert json.loads((tmp_path / "old.json").read_text())["migrations"] == [migrations.NAMES[0]]
