@@ -24,8 +24,9 @@ ROLES = ("learner", "instructor", "admin")
 __all__ = ["ROLES", "Actor", "PermissionDenied", "require_staff", "require_admin", "teaches",
            "require_user_read", "require_grader", "require_password_reset", "require_cohort_owner",
            "require_cohort_read", "require_attempt_read", "subject_filter", "learner_scope",
-           "NO_SUCH_ATTEMPT"]
+           "require_visible", "NO_SUCH_ATTEMPT", "NO_SUCH_EXAM"]
 NO_SUCH_ATTEMPT = "There is no attempt with that number among the work you can see."
+NO_SUCH_EXAM = "There is no exam with that number among the work you can see."
 
 
 @dataclass(frozen=True)
@@ -125,19 +126,24 @@ def require_cohort_read(db: Database, actor: Actor, cohort_id: int) -> dict:
     return require_cohort_owner(db, actor, cohort_id)
 
 
+def require_visible(db: Database, actor: Actor, owner_id: int | None, message: str) -> None:
+    """`Unavailable(message)` (both a NotFound and a PermissionDenied) when a record does not
+    exist (`owner_id` None) or belongs to someone `actor` may not read: one answer for both, so
+    record numbers cannot be probed."""
+    try:
+        if owner_id is None:
+            raise NotFound(message)
+        require_user_read(db, actor, owner_id)
+    except (NotFound, PermissionDenied):
+        raise Unavailable(message) from None
+
+
 def require_attempt_read(db: Database, actor: Actor, attempt_id: int) -> dict:
     """The attempt's key fields (id, user_id, scenario_id, seed, assignment_id, total), if
-    `actor` may see it. An attempt that does not exist and one the actor may not see raise the
-    same `Unavailable` (a NotFound and a PermissionDenied) with the same message, so attempt
-    numbers cannot be probed."""
+    `actor` may see it (else `Unavailable`, see `require_visible`)."""
     row = one(db, """SELECT id, user_id, scenario_id, seed, assignment_id, total
                      FROM attempts WHERE id = ?""", [attempt_id])
-    try:
-        if row is None:
-            raise NotFound(NO_SUCH_ATTEMPT)
-        require_user_read(db, actor, row["user_id"])
-    except (NotFound, PermissionDenied):
-        raise Unavailable(NO_SUCH_ATTEMPT) from None
+    require_visible(db, actor, row["user_id"] if row else None, NO_SUCH_ATTEMPT)
     return row
 
 

@@ -360,3 +360,23 @@ def test_a_sign_in_refused_as_busy_is_not_counted(db, checks, monkeypatch):
         assert str(_refusal("alice", PASSWORD, db, client_address=TEACHER, now=T0)) == accounts.BUSY
     accounts._hash_slots.release()
     assert authenticate("alice", PASSWORD, client_address=TEACHER, now=T0, db=db).username == "alice"
+
+
+# ----------------------------------------------------------------------------- names (item 2, progress side)
+def test_control_characters_are_stripped_from_names_at_input(world):
+    """NUL, ANSI escape sequences, other C0/C1 controls and bidi overrides never reach storage."""
+    user = register_learner(world.c1["join_code"], "nul\x00ly", PASSWORD,
+                            "\x1b[31mRed\x1b[0m\x00 Rider\u202e\x9b2J\x07", db=world.db)
+    assert (user.username, user.display_name) == ("nully", "Red Rider")
+    made = create_user(world.i1_, "tabbed", PASSWORD, display_name="Line\nbreak\tand\x1b]0;title\x07 OSC",
+                       db=world.db)
+    assert made.display_name == "Line break and OSC"
+    blank = create_user(world.i1_, "onlyctl", PASSWORD, display_name="\x00\x1b[0m", db=world.db)
+    assert blank.display_name == "onlyctl"   # nothing printable left: the username stands in
+    from progress.cohorts import create_assignment, create_cohort
+    cohort = create_cohort(world.i1_, "\x1b[2JSpring\x00 2027", db=world.db)
+    assert cohort["name"] == "Spring 2027"
+    assert create_assignment(world.i1_, cohort["id"], "Week\x851", [("heart_failure", 3)],
+                             db=world.db)["title"] == "Week1"
+    with pytest.raises(ValidationError, match="Usernames"):
+        provision_user("\x1b[31m", PASSWORD, "learner", db=world.db)
