@@ -27,11 +27,11 @@ from progress.learning import (get_exam, lesson_progress, list_exams, record_les
                                record_response, record_review, review_due, save_exam_progress,
                                start_exam, submit_exam)
 from progress.policy import AttemptPolicy
-from progress.setup import announce_token, token_required
+from progress.setup import Origin, announce_token, token_required
 from progress.throttle import client_address
 
 __all__ = [
-    "Actor", "AttemptPolicy", "AuthError", "CaseAccess", "NotFound", "PermissionDenied",
+    "Actor", "AttemptPolicy", "AuthError", "CaseAccess", "NotFound", "Origin", "PermissionDenied",
     "ProgressError", "Unavailable", "User", "ValidationError",
     "add_member", "announce_token", "assignment_audit", "assignment_summary", "attempt_policy",
     "authenticate", "can_open_case", "case_access", "case_ref", "change_password",

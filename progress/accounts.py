@@ -31,7 +31,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from progress import throttle
+from progress import setup, throttle
 from progress.authz import (ROLES, Actor, require_admin, require_cohort_owner, require_password_reset,
                             require_staff, require_user_read)
 from progress.db import as_utc, filename, iso, one, resolve, rows, utcnow, write
@@ -160,16 +160,15 @@ def needs_first_user(*, db: Database | None = None) -> bool:
 
 def create_first_user(username: str, password: str, role: str = "admin",
                       display_name: str | None = None, *, setup_token: str | None = None,
-                      bind_address: str | None = None, db: Database | None = None) -> User:
+                      origin: "setup.Origin | None" = None, db: Database | None = None) -> User:
     """Create the first admin or instructor; refused as soon as any account exists, and, unless
-    the server listens only on this machine (`bind_address` a loopback address; None means all
-    interfaces, Streamlit's default), without the one-time setup token printed on the server
-    console (`progress.setup`)."""
-    from progress import setup
+    only this machine can reach the server (`origin`, see `progress.setup`; None: nothing is
+    known, so it counts as exposed), without the one-time setup token printed on the server
+    console."""
     if role not in ("admin", "instructor"):
         raise ValidationError("The first account must be an admin or an instructor.")
     db = resolve(db)
-    setup.check_token(setup_token, bind_address, db=db)
+    setup.check_token(setup_token, origin or setup.Origin(), db=db)
     row = _new_user(username, password, role, display_name)
     with write(db):
         if not needs_first_user(db=db):

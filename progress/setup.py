@@ -1,11 +1,13 @@
 """First-run setup token: who may create the first account of an exposed server.
 
 While no account exists, the first visitor of the app creates the administrator. On a server
-that listens only on this machine (`make run`'s default, 127.0.0.1) that visitor is the
-operator. On a server reachable from the network (`CHARTLAB_HOST=0.0.0.0 make run`, or
-`streamlit run` without `server.address`) it could be anyone, so the first account then needs a
-one-time setup token, which is printed on the server console (standard error) the first time
-the first-run page asks for it, and is forgotten once the first account exists.
+that listens only on this machine (`make run`'s default, 127.0.0.1), visited from this machine,
+that visitor is the operator. Otherwise (`CHARTLAB_HOST=0.0.0.0 make run`, `streamlit run`
+without `server.address`, a visitor from another address, or a request that came through a
+reverse proxy, which adds X-Forwarded-For or Forwarded) it could be anyone, so the first account
+then needs a one-time setup token. It is printed on the server console (standard error) the
+first time the first-run page asks for it, and forgotten once the first account exists.
+`CHARTLAB_REQUIRE_SETUP_TOKEN=1` asks for it in every case.
 
 The token lives in this process's memory only (a restart prints a new one): 16 characters
 from a 31-letter alphabet without look-alikes (about 79 bits), compared in constant time,
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
 import secrets
 import sys
 import threading
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlite_utils import Database
@@ -32,30 +36,49 @@ _tokens: dict[str, str] = {}
 _guard = threading.Lock()
 
 
-def exposed(bind_address: str | None) -> bool:
-    """True unless the server listens only on a loopback address. None or "" is Streamlit's
-    default (every interface), so it counts as exposed."""
-    host = (bind_address or "").strip().strip("[]")
+def _loopback(host: str | None) -> bool:
+    host = (host or "").strip().strip("[]")
     if host.casefold() == "localhost":
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
         return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
-def token_required(bind_address: str | None, *, db: Database | None = None) -> bool:
+@dataclass(frozen=True)
+class Origin:
+    """Where the server listens and where a request comes from (what the first-run page knows):
+    `bind_address` is Streamlit's `server.address` (None: every interface, its default),
+    `client_address` the visitor's address if known (anything but a non-empty string counts as
+    unknown), `forwarded` whether a proxy header came."""
+    bind_address: str | None = None
+    client_address: str | None = None
+    forwarded: bool = False
+
+    @property
+    def exposed(self) -> bool:
+        """True unless nothing but this machine can be reaching the server."""
+        if os.environ.get("CHARTLAB_REQUIRE_SETUP_TOKEN") == "1" or self.forwarded:
+            return True
+        known_client = isinstance(self.client_address, str) and self.client_address
+        if known_client and not _loopback(self.client_address):
+            return True
+        return not _loopback(self.bind_address)
+
+
+def token_required(origin: Origin, *, db: Database | None = None) -> bool:
     """Does creating the first account need the setup token?"""
     from progress.accounts import needs_first_user
-    return exposed(bind_address) and needs_first_user(db=db)
+    return origin.exposed and needs_first_user(db=db)
 
 
-def announce_token(bind_address: str | None, *, db: Database | None = None,
+def announce_token(origin: Origin, *, db: Database | None = None,
                    say: Callable[[str], None] | None = None) -> bool:
     """When the token is required, make it (once per process and database) and print it on the
     server console; returns whether it is required. The first-run page calls this."""
     db = resolve(db)
-    if not token_required(bind_address, db=db):
+    if not token_required(origin, db=db):
         return False
     with _guard:
         key = filename(db)
@@ -69,9 +92,10 @@ def announce_token(bind_address: str | None, *, db: Database | None = None,
     return True
 
 
-def check_token(token: str | None, bind_address: str | None, *, db: Database | None = None) -> None:
-    """PermissionDenied unless the server is local-only or `token` is the announced one."""
-    if not exposed(bind_address):
+def check_token(token: str | None, origin: Origin, *, db: Database | None = None) -> None:
+    """PermissionDenied unless nothing but this machine reaches the server, or `token` is the
+    announced one."""
+    if not origin.exposed:
         return
     with _guard:
         expected = _tokens.get(filename(resolve(db)))

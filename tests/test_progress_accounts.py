@@ -13,10 +13,12 @@ from progress.accounts import (authenticate, change_password, create_first_user,
                                list_users, needs_first_user, password_problems, provision_user,
                                register_learner, reset_password)
 from progress.db import connect, one
+from progress.setup import Origin
 from progress.errors import AuthError, PermissionDenied, ValidationError
 from test_progress_fixtures import CHEAP_HASHER, PASSWORD, db, db_file, world  # noqa: F401
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+LOCAL = Origin(bind_address="127.0.0.1")
 
 
 @pytest.mark.parametrize("password, problem", [
@@ -75,10 +77,10 @@ def test_first_user_only_once(db):
     assert needs_first_user(db=db)
     with pytest.raises(ValidationError):
         create_first_user("learner1", PASSWORD, role="learner", db=db)
-    first = create_first_user("boss", PASSWORD, bind_address="127.0.0.1", db=db)
+    first = create_first_user("boss", PASSWORD, origin=LOCAL, db=db)
     assert first.role == "admin" and not needs_first_user(db=db)
     with pytest.raises(PermissionDenied):
-        create_first_user("boss2", PASSWORD, bind_address="127.0.0.1", db=db)
+        create_first_user("boss2", PASSWORD, origin=LOCAL, db=db)
 
 
 def test_usernames_unique_ignoring_case_and_validated(db):
