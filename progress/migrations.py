@@ -219,9 +219,6 @@ CREATE TABLE assignment_audit (
     detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX idx_assignment_audit ON assignment_audit(assignment_id, id);
-DROP INDEX idx_attempts_assignment;
-CREATE INDEX idx_attempts_assignment ON attempts(assignment_id, user_id, scenario_id, seed,
-    submitted_at, total);
 ALTER TABLE users ADD COLUMN created_by INTEGER REFERENCES users(id);
 ALTER TABLE memberships ADD COLUMN via TEXT NOT NULL DEFAULT 'legacy'
     CHECK (via IN ('legacy', 'join_code', 'admin', 'creator', 'staff'));
