@@ -19,10 +19,10 @@ from typing import Iterable
 from sqlite_utils import Database
 
 from progress.authz import Actor, require_cohort_owner, require_cohort_read, require_staff, teaches
-from progress.db import iso, one, resolve, rows, to_json, write
+from progress.db import iso, one, resolve, rows, to_json, utcnow, write
 from progress.errors import NotFound, PermissionDenied, ValidationError
 from progress.membership import cohort_for_code, enrol, in_other_instructors_cohort
-from progress.policy import AttemptPolicy
+from progress.policy import AttemptPolicy, has_opened
 from progress.text import clean_line
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L
@@ -210,16 +210,25 @@ def assignment_row(db: Database, assignment_id: int) -> dict:
 
 
 def get_assignment(actor: Actor, assignment_id: int, *, db: Database | None = None) -> dict:
-    """One assignment, for its cohort's owner, members and admins."""
+    """One assignment, for its cohort's owner, members and admins (see `_as_seen_by`)."""
     db = resolve(db)
     assignment = assignment_row(db, assignment_id)
     require_cohort_read(db, actor, assignment["cohort_id"])
-    return assignment
+    return _as_seen_by(actor, assignment)
 
 
 def list_assignments(actor: Actor, cohort_id: int, *, db: Database | None = None) -> list[dict]:
-    """A cohort's assignments, soonest due first (undated last)."""
+    """A cohort's assignments, soonest due first (undated last; see `_as_seen_by`)."""
     db = resolve(db)
     require_cohort_read(db, actor, cohort_id)
-    return [_decode(r) for r in rows(db, """SELECT * FROM assignments WHERE cohort_id = ?
-                                            ORDER BY due_at IS NULL, due_at, id""", [cohort_id])]
+    return [_as_seen_by(actor, _decode(r)) for r in rows(db, """SELECT * FROM assignments WHERE cohort_id = ?
+                                                              ORDER BY due_at IS NULL, due_at, id""", [cohort_id])]
+
+
+def _as_seen_by(actor: Actor, assignment: dict) -> dict:
+    """With `n_items` and `is_open`; a learner gets no `items` before the opening date, so the
+    charts of an assignment cannot be looked up (or practised) before it opens."""
+    is_open = has_opened(assignment, utcnow())
+    hidden = actor.role == "learner" and not is_open
+    return {**assignment, "items": [] if hidden else assignment["items"], "n_items": len(assignment["items"]),
+            "is_open": is_open}

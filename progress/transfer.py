@@ -171,27 +171,28 @@ def read_export(path: str | Path) -> dict:
     return {**data, "tables": tables, "sources": sources, "csv": True}
 
 
-def _read_json(path: Path):
+def _read_text(path: Path, table: str | None = None) -> str:
+    """The file as UTF-8 text, or ImportProblem (unreadable, or the line of the first bad byte)."""
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise ImportProblem(path, f"cannot be read ({error.strerror or error})") from None
-    try:
-        return json.loads(_decoded(path, raw))
-    except json.JSONDecodeError as error:
-        raise ImportProblem(path, f"is not valid JSON ({error.msg}, line {error.lineno} column {error.colno})") from None
-    except RecursionError:
-        raise ImportProblem(path, "is nested too deeply to be an export") from None
-
-
-def _decoded(path: Path, raw: bytes) -> str:
-    """`raw` as UTF-8 text, or ImportProblem naming the line of the first bad byte."""
+        raise ImportProblem(path, f"cannot be read ({error.strerror or error})", table=table) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
         raise ImportProblem(path, f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
-                            row=f"line {line}") from None
+                            table=table, row=f"line {line}") from None
+
+
+def _read_json(path: Path):
+    text = _read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportProblem(path, f"is not valid JSON ({error.msg}, line {error.lineno} column {error.colno})") from None
+    except RecursionError:
+        raise ImportProblem(path, "is nested too deeply to be an export") from None
 
 
 def _well_formed(data) -> bool:
@@ -203,10 +204,7 @@ def _well_formed(data) -> bool:
 
 
 def _read_csv(path: Path, table: str, columns: list) -> dict:
-    try:
-        text = _decoded(path, path.read_bytes())
-    except OSError as error:
-        raise ImportProblem(path, f"cannot be read ({error.strerror or error})", table=table) from None
+    text = _read_text(path, table)
     previous = csv.field_size_limit(4 * import_rows.MAX_FIELD)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -319,3 +319,13 @@ def test_migration_0004_from_0003_keeps_and_classifies_data(db_file):
     assert one(database, "SELECT COUNT(*) AS n FROM attempts WHERE assignment_id = 2")["n"] == 1
     assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_an_unopened_assignment_hides_its_cases_everywhere_a_learner_looks(course):
+    c = course
+    later = P.create_assignment(c.teacher, c.cohort, "Next month", [("dka", 4)],
+                                opens_at=datetime.now(timezone.utc) + timedelta(days=30), db=c.db)
+    mine = P.get_assignment(c.ann, later["id"], db=c.db)
+    assert (mine["items"], mine["n_items"], mine["is_open"]) == ([], 1, False)
+    assert next(a for a in P.list_assignments(c.ann, c.cohort, db=c.db) if a["id"] == later["id"])["items"] == []
+    assert P.get_assignment(c.teacher, later["id"], db=c.db)["items"] == [{"scenario": "dka", "seed": 4}]
