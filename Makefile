@@ -1,5 +1,10 @@
 # ChartLab — two entry points: `make run` and `make test`.
+# `make run` listens on 127.0.0.1 only; CHARTLAB_HOST=0.0.0.0 (or an address) opens it to the
+# network (the first account then needs the setup token printed on this console). CHARTLAB_DEV=1
+# shows full error details in the browser (off otherwise, see .streamlit/config.toml).
 PYTHON ?= python3
+CHARTLAB_HOST ?= 127.0.0.1
+ERROR_DETAILS := $(if $(filter 1,$(CHARTLAB_DEV)),--client.showErrorDetails full,)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -16,7 +21,7 @@ $(STAMP): requirements.txt | $(PY)
 
 run: $(STAMP)
 	@if [ "$$CHARTLAB_DEMO" = "1" ]; then $(PY) -m progress seed-demo; fi
-	$(PY) -m streamlit run streamlit_app.py
+	$(PY) -m streamlit run streamlit_app.py --server.address "$(CHARTLAB_HOST)" $(ERROR_DETAILS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

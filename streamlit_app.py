@@ -9,7 +9,7 @@ import codes
 import progress
 from ui import session
 
-st.set_page_config(page_title="ChartLab", page_icon=":material/clinical_notes:", layout="wide")
+st.set_page_config(page_title="ChartLab", page_icon=os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", "chartlab-icon.png"), layout="wide")  # shipped icon: a :material: page icon is fetched from a font CDN
 
 
 def page(path, title, icon, default=False):

@@ -18,27 +18,35 @@ from progress.cohorts import (add_member, cohort_members, create_assignment, cre
                               get_assignment, get_cohort, join_cohort, list_assignments,
                               list_cohorts, remove_member)
 from progress.db import connect, db_path, get_db, iso, parse_iso, utcnow
-from progress.errors import AuthError, NotFound, PermissionDenied, ProgressError, ValidationError
+from progress.errors import (AuthError, NotFound, PermissionDenied, ProgressError, Unavailable,
+                             ValidationError)
 from progress.grading import list_disputes, open_dispute, override_item, rule_dispute
+from progress.integrity import (CaseAccess, assignment_audit, attempt_policy, can_open_case,
+                                case_access, key_visible, release_key, set_attempt_policy)
 from progress.roster import (ROSTER_COLUMNS, RosterRow, check_row, import_roster, known_learners,
                              mark_unknown, parse_roster, rejected_csv)
 from progress.learning import (get_exam, lesson_progress, list_exams, record_lesson,
                                record_response, record_review, review_due, save_exam_progress,
                                start_exam, submit_exam)
+from progress.policy import AttemptPolicy
+from progress.setup import Origin, announce_token, token_required
+from progress.throttle import client_address
 
 __all__ = [
-    "SCORE_BINS", "iso", "parse_iso", "utcnow", "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster", "known_learners", "mark_unknown",
-    "parse_roster", "rejected_csv",
-    "Actor", "AuthError", "NotFound", "PermissionDenied", "ProgressError", "User", "ValidationError",
-    "add_member", "assignment_summary", "authenticate", "case_ref", "change_password",
-    "cohort_members", "connect", "create_assignment", "create_cohort", "create_first_user",
+    "SCORE_BINS", "iso", "parse_iso", "utcnow", "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster",
+    "known_learners", "mark_unknown", "parse_roster", "rejected_csv",
+    "Actor", "AttemptPolicy", "AuthError", "CaseAccess", "NotFound", "Origin", "PermissionDenied",
+    "ProgressError", "Unavailable", "User", "ValidationError",
+    "add_member", "announce_token", "assignment_audit", "assignment_summary", "attempt_policy",
+    "authenticate", "can_open_case", "case_access", "case_ref", "change_password",
+    "client_address", "cohort_members", "connect", "create_assignment", "create_cohort", "create_first_user",
     "create_user", "db_path", "discard_draft", "get_assignment", "get_attempt", "get_cohort",
-    "get_db", "get_exam", "get_user", "gradebook", "gradebook_csv", "item_analysis", "join_cohort",
+    "get_db", "get_exam", "get_user", "gradebook", "gradebook_csv", "item_analysis", "join_cohort", "key_visible",
     "learner_assignments", "lesson_progress", "list_assignments", "list_attempts", "list_cohorts",
     "list_disputes", "list_drafts", "list_exams", "list_users", "load_draft", "mastery",
     "needs_first_user", "open_dispute", "override_item", "password_problems", "provision_user",
     "question_mastery", "record_lesson", "record_response", "record_review", "register_learner",
-    "remove_member", "report_items", "reset_password", "review_due", "rule_dispute",
-    "save_attempt", "save_draft", "save_exam_progress", "scores_over_time", "start_exam",
-    "submit_exam", "weakest_skills", "weekly_trend",
+    "release_key", "remove_member", "report_items", "reset_password", "review_due", "rule_dispute",
+    "save_attempt", "save_draft", "save_exam_progress", "scores_over_time", "set_attempt_policy",
+    "start_exam", "submit_exam", "token_required", "weakest_skills", "weekly_trend",
 ]

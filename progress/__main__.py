@@ -2,11 +2,15 @@
 
   create-user --username U --role learner|instructor|admin [--display-name N]
         the password is prompted for (twice) on a terminal, else read from the first line of stdin
-  backup PATH                       online copy of the live database
-  export --format json|csv [--out PATH]
+  backup PATH [--force]             online copy of the live database
+  export --format json|csv [--out PATH] [--force]
         JSON to PATH (default: standard output); CSV into directory PATH
         (default: ./chartlab-export-<UTC timestamp>)
-  import PATH                       a JSON export file or CSV export directory, into an empty database
+        backup and export never write over the database or its -wal/-shm files, nor over an
+        existing file unless --force is given
+  import PATH                       a JSON export file or CSV export directory, into an empty
+                                    database; a malformed file changes nothing and is reported in
+                                    one line naming the file, row and field
   seed-demo [--learners N]          a clearly labelled demo cohort with real scored attempts
 
 Errors print one line on stderr: exit status 2 for bad arguments or input, 1 for I/O failures.
@@ -39,10 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--display-name")
-    commands.add_parser("backup", help="online backup to PATH").add_argument("path")
+    backup = commands.add_parser("backup", help="online backup to PATH")
+    backup.add_argument("path")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     export = commands.add_parser("export", help="export every table")
     export.add_argument("--format", required=True, choices=("json", "csv"))
     export.add_argument("--out")
+    export.add_argument("--force", action="store_true", help="overwrite existing files")
     commands.add_parser("import", help="import an export into an empty database").add_argument("path")
     demo = commands.add_parser("seed-demo", help="create a labelled demo cohort with real scored attempts")
     demo.add_argument("--learners", type=int, default=30)
@@ -69,7 +76,7 @@ def _create_user(args) -> str:
 
 
 def _backup(args) -> str:
-    return f"backup written to {transfer.backup(args.path, db=connect())}"
+    return f"backup written to {transfer.backup(args.path, force=args.force, db=connect())}"
 
 
 def _export(args) -> str:
@@ -78,7 +85,7 @@ def _export(args) -> str:
         transfer.export_json(sys.stdout, db=db)
         return ""
     out = args.out or f"chartlab-export-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-    counts = (transfer.export_json if args.format == "json" else transfer.export_csv)(out, db=db)
+    counts = (transfer.export_json if args.format == "json" else transfer.export_csv)(out, force=args.force, db=db)
     return f"exported {sum(counts.values())} rows from {len(counts)} tables to {out}"
 
 

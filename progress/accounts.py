@@ -1,39 +1,53 @@
-"""Accounts: password hashing and policy, sign-in with lockout, registration, password changes.
+"""Accounts: password hashing and policy, sign-in with throttling, registration, password changes.
 
-- Hashes: argon2id (argon2-cffi defaults, RFC 9106 low-memory profile); a hash made with weaker
-  parameters is upgraded at the next successful sign-in.
-- Password policy (`password_problems`): 10 to 128 characters, at least two kinds of character
-  among lower-case, upper-case, digits and other symbols, and not containing the username.
-- Lockout: the 5th failed sign-in in a row locks the account for 15 minutes. A locked account is
-  told when it may retry; every other failure says only "Incorrect username or password." (an
-  unknown username costs the same hashing time as a wrong password).
+- Hashes: argon2id (argon2-cffi defaults, RFC 9106 low-memory profile, ~64 MiB each); a hash made
+  with weaker parameters is upgraded at the next successful sign-in. At most `HASH_CONCURRENCY`
+  hashes run at once in this process (`$CHARTLAB_HASH_CONCURRENCY`, default 2): 16 concurrent
+  sign-ins used to add ~950 MiB. Waiting longer than `HASH_WAIT_S` for a slot is refused as busy.
+- Password policy: `progress.passwords` (length, context words, zxcvbn rating).
+- Sign-in (`authenticate`) is throttled per client address and globally (`progress.throttle`),
+  never per account: nobody can lock an account out, and an unknown username, a wrong password
+  and a known username from a throttled client cannot be told apart (same message, same work:
+  one SELECT and one hash check, no write).
 - There are no default accounts. The first account comes from `create_first_user` (the app's
-  first-run page) or `provision_user` (the operator's `python -m progress create-user`).
+  first-run page, with a setup token when the server is exposed: `progress.setup`) or
+  `provision_user` (the operator's `python -m progress create-user`).
 - Usernames: 3 to 32 characters, letters, digits, '.', '_' and '-', unique ignoring case.
+  Display names: one line, control characters and escape sequences removed (`progress.text`).
 """
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
+from typing import Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from progress.authz import ROLES, Actor, require_admin, require_grader, require_staff, require_user_read
-from progress.db import as_utc, iso, one, parse_iso, resolve, rows, utcnow, write
+from progress import setup, throttle
+from progress.authz import (ROLES, Actor, require_admin, require_cohort_owner, require_password_reset,
+                            require_staff, require_user_read)
+from progress.db import as_utc, filename, iso, one, resolve, rows, utcnow, write
 from progress.errors import AuthError, NotFound, PermissionDenied, ValidationError
+from progress.membership import cohort_for_code, enrol, normalize_join_code  # noqa: F401 (re-export)
+from progress.passwords import MAX_LENGTH, MIN_LENGTH, password_problems  # noqa: F401 (re-export)
+from progress.text import clean_line
 
-MIN_LENGTH = 10
-MAX_LENGTH = 128
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,31}")
+DISPLAY_NAME_LENGTH = 80
 BAD_CREDENTIALS = "Incorrect username or password."
+BUSY = "ChartLab is busy signing other people in. Please try again in a moment."
+HASH_CONCURRENCY = max(1, int(os.environ.get("CHARTLAB_HASH_CONCURRENCY") or 2))
+HASH_WAIT_S = 20
 hasher = PasswordHasher()
+_hash_slots = threading.BoundedSemaphore(HASH_CONCURRENCY)
 _PUBLIC_COLUMNS = "id, username, display_name, role, created_at, last_login_at"
 
 
@@ -54,64 +68,70 @@ class User:
 
 
 # ----------------------------------------------------------------------------- policy and hashing
-def password_problems(password: str, username: str = "") -> list[str]:
-    """What is wrong with a new password (empty list: acceptable)."""
-    problems = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
-    if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
-    kinds = {"lower" if c.islower() else "upper" if c.isupper() else "digit" if c.isdigit()
-             else "symbol" for c in password}
-    if len(kinds) < 2:
-        problems.append("Mix at least two kinds of character: lower-case, upper-case, digits, symbols.")
-    if username and username.casefold() in password.casefold():
-        problems.append("Do not include your username.")
-    return problems
-
-
-def _check_password(password: str, username: str) -> None:
-    problems = password_problems(password, username)
+def _check_password(password: str, username: str, display_name: str = "") -> None:
+    problems = password_problems(password, username, display_name)
     if problems:
         raise ValidationError(" ".join(problems))
 
 
 def _check_username(username: str) -> str:
-    username = (username or "").strip()
+    username = clean_line(username)
     if not USERNAME_RE.fullmatch(username):
         raise ValidationError("Usernames are 3 to 32 characters: letters, digits, '.', '_' or '-'.")
     return username
 
 
-def _verify(password_hash: str, password: str) -> bool:
+@contextmanager
+def _hash_slot() -> Iterator[None]:
+    """One of the `HASH_CONCURRENCY` slots for an argon2 computation (bounds the memory used)."""
+    if not _hash_slots.acquire(timeout=HASH_WAIT_S):
+        raise AuthError(BUSY)
     try:
-        return hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+        yield
+    finally:
+        _hash_slots.release()
+
+
+def _hash(password: str) -> str:
+    with _hash_slot():
+        return hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    with _hash_slot():
+        try:
+            return hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 @lru_cache(maxsize=4)
 def _decoy_hash(active_hasher: PasswordHasher) -> str:
     """A hash to verify against when the username is unknown, so timing reveals nothing."""
-    return active_hasher.hash("decoy password, never valid")
+    with _hash_slot():
+        return active_hasher.hash("decoy password, never valid")
 
 
 # ----------------------------------------------------------------------------- creating accounts
-def _new_user(username: str, password: str, role: str, display_name: str | None) -> dict:
+def _new_user(username: str, password: str, role: str, display_name: str | None,
+              created_by: int | None = None) -> dict:
     """A validated users row, password hashed (slow: done before any transaction opens)."""
     username = _check_username(username)
     if role not in ROLES:
         raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.")
-    _check_password(password, username)
-    return {"username": username, "display_name": (display_name or "").strip()[:80] or username,
-            "role": role, "password_hash": hasher.hash(password), "created_at": iso()}
+    display_name = clean_line(display_name)[:DISPLAY_NAME_LENGTH] or username
+    _check_password(password, username, display_name)
+    return {"username": username, "display_name": display_name, "role": role,
+            "password_hash": _hash(password), "created_at": iso(), "created_by": created_by}
 
 
 def _insert_user(db: Database, row: dict) -> User:
     """Insert a `_new_user` row inside the caller's transaction."""
     try:
-        cursor = db.execute("""INSERT INTO users (username, display_name, role, password_hash, created_at)
-                               VALUES (:username, :display_name, :role, :password_hash, :created_at)""", row)
+        cursor = db.execute("""INSERT INTO users (username, display_name, role, password_hash, created_at,
+                                                  created_by)
+                               VALUES (:username, :display_name, :role, :password_hash, :created_at,
+                                       :created_by)""", row)
     except sqlite3.IntegrityError:
         raise ValidationError("That username is taken.") from None
     return _user(db, cursor.lastrowid)
@@ -139,101 +159,105 @@ def needs_first_user(*, db: Database | None = None) -> bool:
 
 
 def create_first_user(username: str, password: str, role: str = "admin",
-                      display_name: str | None = None, *, db: Database | None = None) -> User:
-    """Create the first admin or instructor; refused as soon as any account exists."""
+                      display_name: str | None = None, *, setup_token: str | None = None,
+                      origin: "setup.Origin | None" = None, db: Database | None = None) -> User:
+    """Create the first admin or instructor; refused as soon as any account exists, and, unless
+    only this machine can reach the server (`origin`, see `progress.setup`; None: nothing is
+    known, so it counts as exposed), without the one-time setup token printed on the server
+    console."""
     if role not in ("admin", "instructor"):
         raise ValidationError("The first account must be an admin or an instructor.")
-    row, db = _new_user(username, password, role, display_name), resolve(db)
+    db = resolve(db)
+    setup.check_token(setup_token, origin or setup.Origin(), db=db)
+    row = _new_user(username, password, role, display_name)
     with write(db):
         if not needs_first_user(db=db):
             raise PermissionDenied("The first account already exists; sign in instead.")
-        return _insert_user(db, row)
+        user = _insert_user(db, row)
+    setup.forget_token(db)
+    return user
 
 
 def create_user(actor: Actor, username: str, password: str, role: str = "learner",
-                display_name: str | None = None, *, db: Database | None = None) -> User:
-    """An admin creates any account; an instructor creates learner accounts."""
+                display_name: str | None = None, *, cohort_id: int | None = None,
+                db: Database | None = None) -> User:
+    """An admin creates any account; an instructor creates learner accounts. With `cohort_id`
+    (a cohort the actor owns) the new learner is enrolled in the same transaction."""
     require_staff(actor)
     if role != "learner":
         require_admin(actor)
-    row, db = _new_user(username, password, role, display_name), resolve(db)
+    db = resolve(db)
+    if cohort_id is not None:
+        require_cohort_owner(db, actor, cohort_id)
+    row = _new_user(username, password, role, display_name, created_by=actor.user_id)
     with write(db):
-        return _insert_user(db, row)
+        user = _insert_user(db, row)
+        if cohort_id is not None:
+            enrol(db, cohort_id, user.id, "admin" if actor.is_admin else "creator")
+    return user
 
 
 def register_learner(join_code: str, username: str, password: str,
                      display_name: str | None = None, *, db: Database | None = None) -> User:
-    """Self-registration: a new learner account, enrolled in the cohort of `join_code`."""
-    row, db = _new_user(username, password, "learner", display_name), resolve(db)
+    """Self-registration: a new learner account, enrolled in the cohort of `join_code`. The
+    join code is checked before the (memory-hungry) password hashing."""
+    db = resolve(db)
+    cohort_id = cohort_for_code(db, join_code)
+    row = _new_user(username, password, "learner", display_name)
     with write(db):
-        cohort = one(db, "SELECT id FROM cohorts WHERE join_code = ?", [normalize_join_code(join_code)])
-        if cohort is None:
-            raise ValidationError("That join code is not valid. Ask your instructor for it.")
         user = _insert_user(db, row)
-        db.execute("INSERT INTO memberships (cohort_id, user_id, joined_at) VALUES (?, ?, ?)",
-                   [cohort["id"], user.id, iso()])
+        enrol(db, cohort_id, user.id, "join_code")
     return user
 
 
-def normalize_join_code(code: str) -> str:
-    """Join codes are compared without spaces or dashes, in upper case."""
-    return re.sub(r"[\s-]", "", code or "").upper()
-
-
 # ----------------------------------------------------------------------------- signing in
-def authenticate(username: str, password: str, *, now: datetime | None = None,
-                 db: Database | None = None) -> User:
-    """The user, if the password is right and the account is not locked; else AuthError."""
+def authenticate(username: str, password: str, *, client_address: str | None = None,
+                 now: datetime | None = None, db: Database | None = None) -> User:
+    """The user, if the password is right; else AuthError. `client_address` is the address to
+    throttle on (see `progress.throttle.client_address`); without it only the global throttle
+    applies. A throttled client gets `AuthError` with `retry_at` set, whatever the username."""
     db = resolve(db)
     now = as_utc(now or utcnow())
-    row = one(db, "SELECT id, password_hash, locked_until FROM users WHERE username = ?",
-              [(username or "").strip()])
-    if row is None:
-        _verify(_decoy_hash(hasher), password)
+    limiter = throttle.for_database(filename(db))
+    try:
+        ticket = limiter.reserve(client_address, now)
+    except throttle.Throttled as throttled:
+        raise _throttled_error(throttled.retry_at, now) from None
+    try:
+        row = one(db, "SELECT id, password_hash FROM users WHERE username = ?",
+                  [(username if isinstance(username, str) else "").strip()])
+        correct = _verify(row["password_hash"] if row else _decoy_hash(hasher), password) and row is not None
+    except AuthError:   # no hashing slot: the check did not happen
+        limiter.settle(ticket, succeeded=False, checked=False)
+        raise
+    limiter.settle(ticket, succeeded=correct)
+    if not correct:
         raise AuthError(BAD_CREDENTIALS)
-    if row["locked_until"] and parse_iso(row["locked_until"]) > now:
-        raise _locked_error(parse_iso(row["locked_until"]), now)
-    if not _verify(row["password_hash"], password):
-        raise _record_failure(db, row["id"], now)
     _record_success(db, row["id"], row["password_hash"], password, now)
     return _user(db, row["id"])
 
 
-def _locked_error(until: datetime, now: datetime) -> AuthError:
-    minutes = max(1, -(-int((until - now).total_seconds()) // 60))
-    return AuthError(f"Too many failed sign-in attempts. Try again in {minutes} minute"
-                     f"{'s' if minutes != 1 else ''} (after {until:%H:%M} UTC).", retry_at=until)
-
-
-def _record_failure(db: Database, user_id: int, now: datetime) -> AuthError:
-    """Count a failed sign-in (atomically), lock on the 5th; return the error to raise."""
-    until = iso(now + LOCKOUT)
-    with write(db):
-        locked = db.execute(
-            """UPDATE users SET
-                   failed_logins = CASE WHEN failed_logins + 1 >= :max THEN 0 ELSE failed_logins + 1 END,
-                   locked_until = CASE WHEN failed_logins + 1 >= :max THEN :until ELSE locked_until END
-               WHERE id = :id RETURNING locked_until""",
-            {"max": MAX_FAILED_LOGINS, "until": until, "id": user_id}).fetchone()[0]
-    return _locked_error(parse_iso(until), now) if locked == until else AuthError(BAD_CREDENTIALS)
+def _throttled_error(until: datetime, now: datetime) -> AuthError:
+    seconds = max(1, -(-int((until - now).total_seconds())))
+    wait = f"{seconds} seconds" if seconds < 120 else f"{-(-seconds // 60)} minutes"
+    return AuthError(f"Too many sign-in attempts from here. Wait {wait} and try again.", retry_at=until)
 
 
 def _record_success(db: Database, user_id: int, password_hash: str, password: str,
                     now: datetime) -> None:
-    """Reset the failure count, stamp the sign-in, upgrade a hash made with weaker parameters."""
+    """Stamp the sign-in; upgrade a hash made with weaker parameters."""
     if hasher.check_needs_rehash(password_hash):
-        password_hash = hasher.hash(password)
+        password_hash = _hash(password)
     with write(db):
-        db.execute("""UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?,
-                      password_hash = ? WHERE id = ?""", [iso(now), password_hash, user_id])
+        db.execute("UPDATE users SET last_login_at = ?, password_hash = ? WHERE id = ?",
+                   [iso(now), password_hash, user_id])
 
 
 def _set_password(db: Database, user_id: int, password: str) -> None:
-    """Store a new password (hashed before the transaction) and lift any lockout."""
-    password_hash = hasher.hash(password)
+    """Store a new password (hashed before the transaction)."""
+    password_hash = _hash(password)
     with write(db):
-        db.execute("""UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL
-                      WHERE id = ?""", [password_hash, user_id])
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
 
 
 # ----------------------------------------------------------------------------- passwords
@@ -241,27 +265,25 @@ def change_password(actor: Actor, old_password: str, new_password: str, *,
                     db: Database | None = None) -> None:
     """The signed-in user changes their own password (the current one is required)."""
     db = resolve(db)
-    row = one(db, "SELECT username, password_hash FROM users WHERE id = ?", [actor.user_id])
+    row = one(db, "SELECT username, display_name, password_hash FROM users WHERE id = ?", [actor.user_id])
     if row is None:
         raise NotFound("That user does not exist.")
     if not _verify(row["password_hash"], old_password):
         raise AuthError("Your current password is not correct.")
     if new_password == old_password:
         raise ValidationError("Choose a password different from the current one.")
-    _check_password(new_password, row["username"])
+    _check_password(new_password, row["username"], row["display_name"])
     _set_password(db, actor.user_id, new_password)
 
 
 def reset_password(actor: Actor, user_id: int, new_password: str, *,
                    db: Database | None = None) -> None:
-    """Set another user's password and lift any lockout: admins for anyone, instructors for
-    learners in a cohort they own."""
+    """Set another user's password: admins for anyone, instructors for learners who joined one
+    of their cohorts (see `authz.require_password_reset`)."""
     db = resolve(db)
+    require_password_reset(db, actor, user_id)
     target = _user(db, user_id)
-    require_grader(db, actor, user_id)
-    if target.role != "learner":
-        require_admin(actor)
-    _check_password(new_password, target.username)
+    _check_password(new_password, target.username, target.display_name)
     _set_password(db, user_id, new_password)
 
 
@@ -274,8 +296,7 @@ def get_user(actor: Actor, user_id: int, *, db: Database | None = None) -> User:
 
 
 def list_users(actor: Actor, *, role: str | None = None, db: Database | None = None) -> list[dict]:
-    """Every account (admin only), optionally one role, with lockout state."""
+    """Every account (admin only), optionally one role."""
     require_admin(actor)
     where, params = ("WHERE role = ?", [role]) if role else ("", [])
-    return rows(resolve(db), f"""SELECT {_PUBLIC_COLUMNS}, failed_logins, locked_until
-                                 FROM users {where} ORDER BY username""", params)
+    return rows(resolve(db), f"SELECT {_PUBLIC_COLUMNS} FROM users {where} ORDER BY username", params)

@@ -15,7 +15,14 @@ report item (for item analysis) and one `attempt_topics` row per topic (teaching
 mastery per topic; each row repeats the learner and the attempt's total, kept in step by
 overrides, so topic mastery is one covering-index scan) in one transaction, and removes the
 matching draft. It is idempotent on `submission_id`: the UI makes one
-when the case opens, so a double click or a retried request stores the attempt once.
+when the case opens, so a double click or a retried request stores the attempt once. It refuses
+what `integrity.case_access` refuses (before the opening date, after the due date or the key's
+release, beyond the attempts allowed, a practice copy of an assignment case), deciding inside its
+write transaction so that concurrent submissions cannot pass the limit together.
+
+`get_attempt` gives a learner the answer key of an attempt (the report, the per-item results)
+only when `integrity.key_visible` says so; otherwise `report` is `{}`, `items` is `[]`,
+`key_visible` is False and `key_note` says when the key will be shown.
 """
 from __future__ import annotations
 
@@ -27,10 +34,10 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from progress.authz import Actor, require_attempt_read, require_cohort_read, subject_filter
-from progress.cohorts import assignment_row
+from progress.authz import Actor, require_attempt_read, subject_filter
 from progress.db import as_utc, iso, one, parse_iso, plain, resolve, rows, to_json, utcnow, write
 from progress.errors import ValidationError
+from progress.integrity import attempt_key_state, require_submittable
 
 COMPONENTS = ("pdx", "sdx", "poa", "pcs", "drg", "abstraction")
 ITEM_STATUSES = ("correct", "near_miss", "missing", "extra", "wrong")
@@ -133,23 +140,25 @@ def save_attempt(actor: Actor, *, scenario_id: str, seed: int, generator_version
                  assignment_id: int | None = None, started_at: datetime | None = None,
                  submitted_at: datetime | None = None, mdc: int | None = None,
                  topics: Iterable[str] = (), rubric_version: str | None = None,
-                 db: Database | None = None) -> int:
+                 now: datetime | None = None, db: Database | None = None) -> int:
     """Store the actor's scored attempt and return its id (the existing id if `submission_id`
-    was already stored). `started_at` defaults to when the matching draft was started."""
+    was already stored). `started_at` defaults to when the matching draft was started. The
+    assignment's window and attempt limit are checked at `now` (default: the clock), whatever
+    `submitted_at` says (operator tools and tests may record a past submission time)."""
     if not isinstance(scenario_id, str) or not scenario_id or type(seed) is not int:
         raise ValidationError("An attempt needs a scenario id and an integer seed.")
     db = resolve(db)
     report = plain(report)
     items = report_items(report)
     total = report_total(report, items)
-    submitted_at = as_utc(submitted_at or utcnow())
+    now = as_utc(now or utcnow())
+    submitted_at = as_utc(submitted_at or now)
     submission_id = submission_id or uuid.uuid4().hex
     with write(db):
         existing = _existing_attempt(db, actor, submission_id)
         if existing is not None:
             return existing
-        if assignment_id is not None:
-            check_assignment_case(db, actor, assignment_id, scenario_id, seed, submitted_at)
+        require_submittable(db, actor, scenario_id, seed, assignment_id, now)
         draft_start = _take_draft(db, actor.user_id, scenario_id, seed, assignment_id)
         if started_at is None and draft_start:
             started_at = parse_iso(draft_start)
@@ -193,17 +202,6 @@ def _existing_attempt(db: Database, actor: Actor, submission_id: str) -> int | N
     return row["id"] if row else None
 
 
-def check_assignment_case(db: Database, actor: Actor, assignment_id: int, scenario_id: str,
-                          seed: int, when: datetime) -> None:
-    """Refuse a case that is not part of an assignment the actor can work on (or not open yet)."""
-    assignment = assignment_row(db, assignment_id)
-    require_cohort_read(db, actor, assignment["cohort_id"])
-    if {"scenario": scenario_id, "seed": int(seed)} not in assignment["items"]:
-        raise ValidationError("That case is not part of this assignment.")
-    if assignment["opens_at"] and parse_iso(assignment["opens_at"]) > when:
-        raise ValidationError(f"This assignment opens at {assignment['opens_at']}.")
-
-
 def _insert_details(db: Database, attempt_id: int, user_id: int, total: float, items: list[dict],
                     topics: Iterable[str]) -> None:
     db.conn.executemany(
@@ -217,16 +215,21 @@ def _insert_details(db: Database, attempt_id: int, user_id: int, total: float, i
 
 
 # ----------------------------------------------------------------------------- reading
-def get_attempt(actor: Actor, attempt_id: int, *, db: Database | None = None) -> dict:
+def get_attempt(actor: Actor, attempt_id: int, *, now: datetime | None = None,
+                db: Database | None = None) -> dict:
     """One attempt in full: answer, report, current item scores, topics, the override audit
-    trail and disputes (the learner sees all of it)."""
+    trail and disputes; for a learner, the report and items only once the key may be shown
+    (see the module docstring)."""
     db = resolve(db)
-    require_attempt_read(db, actor, attempt_id)
+    visible, note = attempt_key_state(db, actor, require_attempt_read(db, actor, attempt_id),
+                                      as_utc(now or utcnow()))
     attempt = one(db, """SELECT a.*, p.answer_json, p.report_json FROM attempts a
                          JOIN attempt_payloads p ON p.attempt_id = a.id WHERE a.id = ?""", [attempt_id])
     attempt["answer"] = json.loads(attempt.pop("answer_json"))
-    attempt["report"] = json.loads(attempt.pop("report_json"))
-    attempt["items"] = current_items(db, attempt_id)
+    report_json = attempt.pop("report_json")
+    attempt["key_visible"], attempt["key_note"] = visible, note
+    attempt["report"] = json.loads(report_json) if visible else {}
+    attempt["items"] = current_items(db, attempt_id) if visible else []
     attempt["topics"] = [r["topic"] for r in rows(
         db, "SELECT topic FROM attempt_topics WHERE attempt_id = ? ORDER BY topic", [attempt_id])]
     attempt["overrides"] = rows(db, """SELECT o.*, u.display_name AS by_name FROM score_overrides o
@@ -283,12 +286,12 @@ def _take_draft(db: Database, user_id: int, scenario_id: str, seed: int,
 def save_draft(actor: Actor, *, scenario_id: str, seed: int, answer: Any,
                assignment_id: int | None = None, now: datetime | None = None,
                db: Database | None = None) -> dict:
-    """Keep the actor's unfinished answer to a case (survives reloads and signing out)."""
+    """Keep the actor's unfinished answer to a case (survives reloads and signing out); refused
+    where an attempt would be (see `integrity.case_access`)."""
     db = resolve(db)
     now = as_utc(now or utcnow())
     with write(db):
-        if assignment_id is not None:
-            check_assignment_case(db, actor, assignment_id, scenario_id, seed, now)
+        require_submittable(db, actor, scenario_id, seed, assignment_id, now)
         db.execute(
             """INSERT INTO drafts (user_id, scenario_id, seed, assignment_id, answer_json,
                                    started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from progress.db import one
-from progress.errors import NotFound, PermissionDenied
+from progress.errors import NotFound, PermissionDenied, Unavailable
+from progress.membership import joined_by_consent
 
 ROLES = ("learner", "instructor", "admin")
 
 __all__ = ["ROLES", "Actor", "PermissionDenied", "require_staff", "require_admin", "teaches",
-           "require_user_read", "require_grader", "require_cohort_owner", "require_cohort_read",
-           "require_attempt_read", "subject_filter", "learner_scope"]
+           "require_user_read", "require_grader", "require_password_reset", "require_cohort_owner",
+           "require_cohort_read", "require_attempt_read", "subject_filter", "learner_scope",
+           "require_visible", "NO_SUCH_ATTEMPT", "NO_SUCH_EXAM"]
+NO_SUCH_ATTEMPT = "There is no attempt with that number among the work you can see."
+NO_SUCH_EXAM = "There is no exam with that number among the work you can see."
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,18 @@ def require_grader(db: Database, actor: Actor, user_id: int) -> None:
         raise PermissionDenied("That learner is not in any cohort you own.")
 
 
+def require_password_reset(db: Database, actor: Actor, user_id: int) -> None:
+    """May `actor` set `user_id`'s password? Admins: anyone. Instructors: learners who joined one
+    of their cohorts with its join code, or whom they (or an admin) enrolled with consent
+    (`membership.CONSENTED`); enrolling someone else's learner grants no password reset."""
+    require_staff(actor)
+    if actor.is_admin:
+        return
+    if not joined_by_consent(db, actor.user_id, user_id):
+        raise PermissionDenied("You can reset the passwords of learners who joined your cohorts; "
+                               "ask an administrator for anyone else.")
+
+
 def _cohort(db: Database, cohort_id: int) -> dict:
     row = one(db, "SELECT * FROM cohorts WHERE id = ?", [cohort_id])
     if row is None:
@@ -110,14 +126,24 @@ def require_cohort_read(db: Database, actor: Actor, cohort_id: int) -> dict:
     return require_cohort_owner(db, actor, cohort_id)
 
 
+def require_visible(db: Database, actor: Actor, owner_id: int | None, message: str) -> None:
+    """`Unavailable(message)` (both a NotFound and a PermissionDenied) when a record does not
+    exist (`owner_id` None) or belongs to someone `actor` may not read: one answer for both, so
+    record numbers cannot be probed."""
+    try:
+        if owner_id is None:
+            raise NotFound(message)
+        require_user_read(db, actor, owner_id)
+    except (NotFound, PermissionDenied):
+        raise Unavailable(message) from None
+
+
 def require_attempt_read(db: Database, actor: Actor, attempt_id: int) -> dict:
     """The attempt's key fields (id, user_id, scenario_id, seed, assignment_id, total), if
-    `actor` may see it."""
+    `actor` may see it (else `Unavailable`, see `require_visible`)."""
     row = one(db, """SELECT id, user_id, scenario_id, seed, assignment_id, total
                      FROM attempts WHERE id = ?""", [attempt_id])
-    if row is None:
-        raise NotFound("That attempt does not exist.")
-    require_user_read(db, actor, row["user_id"])
+    require_visible(db, actor, row["user_id"] if row else None, NO_SUCH_ATTEMPT)
     return row
 
 

@@ -1,8 +1,12 @@
 """Cohorts, memberships and assignments.
 
 An instructor owns cohorts; learners join with the cohort's join code (`accounts.register_learner`
-for new accounts, `join_cohort` for existing ones) or are added by the owner. An assignment is a
-list of cases, each `{"scenario": id, "seed": int}`, for one cohort.
+for new accounts, `join_cohort` for existing ones): that is their consent to the instructor
+reading their work. Without it, only an admin may enrol an existing learner; an instructor may
+enrol only a learner whose account they created (and who is in no other instructor's cohort) or
+one they already teach (see `add_member`, and `progress.membership` for what is recorded). An
+assignment is a list of cases, each `{"scenario": id, "seed": int}`, for one cohort, with an
+attempt policy (`progress.policy`).
 """
 from __future__ import annotations
 
@@ -14,13 +18,18 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from progress.accounts import normalize_join_code
-from progress.authz import Actor, require_cohort_owner, require_cohort_read, require_staff
-from progress.db import iso, one, resolve, rows, to_json, write
+from progress.authz import Actor, require_cohort_owner, require_cohort_read, require_staff, teaches
+from progress.db import iso, one, resolve, rows, to_json, utcnow, write
 from progress.errors import NotFound, PermissionDenied, ValidationError
+from progress.membership import cohort_for_code, enrol, in_other_instructors_cohort
+from progress.policy import AttemptPolicy, has_opened
+from progress.text import clean_line
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L
 JOIN_CODE_LENGTH = 8
+NAME_LENGTH = 120
+CONSENT_NEEDED = ("That learner can join with the cohort's join code, or an administrator can enrol them; "
+                  "you can enrol learners whose accounts you created or whom you already teach.")
 BAD_ITEM = "Each assignment item needs a scenario id and an integer seed."
 _COHORTS = """SELECT c.*, (SELECT COUNT(*) FROM memberships m WHERE m.cohort_id = c.id) AS members
               FROM cohorts c"""
@@ -39,7 +48,7 @@ def create_cohort(actor: Actor, name: str, *, owner_id: int | None = None,
     owner_id = actor.user_id if owner_id is None else owner_id
     if owner_id != actor.user_id and not actor.is_admin:
         raise PermissionDenied("Only administrators can create cohorts for someone else.")
-    name = (name or "").strip()
+    name = clean_line(name)[:NAME_LENGTH]
     if not name:
         raise ValidationError("Give the cohort a name.")
     db = resolve(db)
@@ -98,21 +107,28 @@ def cohort_members(actor: Actor, cohort_id: int, *, db: Database | None = None) 
 
 
 def add_member(actor: Actor, cohort_id: int, user_id: int, *, db: Database | None = None) -> None:
-    """Enrol an existing learner (owner or admin); enrolling twice is harmless."""
+    """Enrol an existing learner in a cohort the actor owns; enrolling twice is harmless. An
+    admin may enrol anyone; an instructor only a learner whose account they created and who is
+    in no other instructor's cohort, or a learner they already teach. Everyone else needs the
+    learner's consent: the join code (`join_cohort`)."""
     db = resolve(db)
     require_cohort_owner(db, actor, cohort_id)
     with write(db):
-        _enrol(db, cohort_id, user_id)
+        enrol(db, cohort_id, user_id, _enrolment_right(db, actor, user_id))
 
 
-def _enrol(db: Database, cohort_id: int, user_id: int) -> None:
-    user = one(db, "SELECT role FROM users WHERE id = ?", [user_id])
-    if user is None:
-        raise NotFound("That user does not exist.")
-    if user["role"] != "learner":
-        raise ValidationError("Only learners can be members of a cohort.")
-    db.execute("""INSERT INTO memberships (cohort_id, user_id, joined_at) VALUES (?, ?, ?)
-                  ON CONFLICT DO NOTHING""", [cohort_id, user_id, iso()])
+def _enrolment_right(db: Database, actor: Actor, user_id: int) -> str:
+    """How `actor` may enrol `user_id` (a membership `via`), or PermissionDenied. An instructor
+    gets the same answer for a user that does not exist and one they may not enrol."""
+    if actor.is_admin:
+        return "admin"
+    user = one(db, "SELECT created_by FROM users WHERE id = ? AND role = 'learner'", [user_id])
+    if user is not None and user["created_by"] == actor.user_id \
+            and not in_other_instructors_cohort(db, actor.user_id, user_id):
+        return "creator"
+    if user is not None and teaches(db, actor.user_id, user_id):
+        return "staff"
+    raise PermissionDenied(CONSENT_NEEDED)
 
 
 def remove_member(actor: Actor, cohort_id: int, user_id: int, *, db: Database | None = None) -> None:
@@ -129,11 +145,9 @@ def join_cohort(actor: Actor, join_code: str, *, db: Database | None = None) -> 
         raise PermissionDenied("Only learners join cohorts with a code.")
     db = resolve(db)
     with write(db):
-        cohort = one(db, "SELECT id FROM cohorts WHERE join_code = ?", [normalize_join_code(join_code)])
-        if cohort is None:
-            raise ValidationError("That join code is not valid. Ask your instructor for it.")
-        _enrol(db, cohort["id"], actor.user_id)
-    return get_cohort(actor, cohort["id"], db=db)
+        cohort_id = cohort_for_code(db, join_code)
+        enrol(db, cohort_id, actor.user_id, "join_code")
+    return get_cohort(actor, cohort_id, db=db)
 
 
 # ----------------------------------------------------------------------------- assignments
@@ -159,23 +173,25 @@ def _item(item) -> dict:
 
 def create_assignment(actor: Actor, cohort_id: int, title: str, items: Iterable, *,
                       rubric: str = "", opens_at: datetime | None = None,
-                      due_at: datetime | None = None, db: Database | None = None) -> dict:
-    """A new assignment for a cohort the actor owns (or any, for an admin)."""
+                      due_at: datetime | None = None, policy: AttemptPolicy | None = None,
+                      db: Database | None = None) -> dict:
+    """A new assignment for a cohort the actor owns (or any, for an admin). Without `policy`:
+    `AttemptPolicy()` (one attempt, key after the due date), in exam mode for the exam rubric."""
     db = resolve(db)
     require_cohort_owner(db, actor, cohort_id)
-    title = (title or "").strip()
+    title = clean_line(title)[:NAME_LENGTH]
     if not title:
         raise ValidationError("Give the assignment a title.")
     if opens_at and due_at and due_at < opens_at:
         raise ValidationError("The due date is before the opening date.")
-    values = [cohort_id, title, to_json(normalize_items(items)), rubric or "",
-              iso(opens_at) if opens_at else None, iso(due_at) if due_at else None,
-              actor.user_id, iso()]
+    policy = policy or AttemptPolicy(exam_mode=rubric == "exam")
+    row = {"cohort_id": cohort_id, "title": title, "items_json": to_json(normalize_items(items)),
+           "rubric": rubric or "", "opens_at": iso(opens_at) if opens_at else None,
+           "due_at": iso(due_at) if due_at else None, "created_by": actor.user_id, "created_at": iso(),
+           **policy.columns()}
     with write(db):
-        assignment_id = db.execute(
-            """INSERT INTO assignments (cohort_id, title, items_json, rubric, opens_at, due_at,
-                                        created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            values).lastrowid
+        assignment_id = db.execute(f"INSERT INTO assignments ({', '.join(row)}) VALUES "
+                                   f"({', '.join('?' for _ in row)})", list(row.values())).lastrowid
     return get_assignment(actor, assignment_id, db=db)
 
 
@@ -194,16 +210,25 @@ def assignment_row(db: Database, assignment_id: int) -> dict:
 
 
 def get_assignment(actor: Actor, assignment_id: int, *, db: Database | None = None) -> dict:
-    """One assignment, for its cohort's owner, members and admins."""
+    """One assignment, for its cohort's owner, members and admins (see `_as_seen_by`)."""
     db = resolve(db)
     assignment = assignment_row(db, assignment_id)
     require_cohort_read(db, actor, assignment["cohort_id"])
-    return assignment
+    return _as_seen_by(actor, assignment)
 
 
 def list_assignments(actor: Actor, cohort_id: int, *, db: Database | None = None) -> list[dict]:
-    """A cohort's assignments, soonest due first (undated last)."""
+    """A cohort's assignments, soonest due first (undated last; see `_as_seen_by`)."""
     db = resolve(db)
     require_cohort_read(db, actor, cohort_id)
-    return [_decode(r) for r in rows(db, """SELECT * FROM assignments WHERE cohort_id = ?
-                                            ORDER BY due_at IS NULL, due_at, id""", [cohort_id])]
+    return [_as_seen_by(actor, _decode(r)) for r in rows(db, """SELECT * FROM assignments WHERE cohort_id = ?
+                                                              ORDER BY due_at IS NULL, due_at, id""", [cohort_id])]
+
+
+def _as_seen_by(actor: Actor, assignment: dict) -> dict:
+    """With `n_items` and `is_open`; a learner gets no `items` before the opening date, so the
+    charts of an assignment cannot be looked up (or practised) before it opens."""
+    is_open = has_opened(assignment, utcnow())
+    hidden = actor.role == "learner" and not is_open
+    return {**assignment, "items": [] if hidden else assignment["items"], "n_items": len(assignment["items"]),
+            "is_open": is_open}

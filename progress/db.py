@@ -71,12 +71,16 @@ def resolve(db: Database | None) -> Database:
     return get_db() if db is None else db
 
 
+def filename(db: Database) -> str:
+    """The file behind `db` ("" for an in-memory database)."""
+    return db.conn.execute("PRAGMA database_list").fetchone()[2] or ""
+
+
 def _write_lock(db: Database) -> threading.RLock:
     """This process's writer queue for the database file behind `db` (re-entrant, so a thread
     that already writes through another connection fails fast on SQLite's busy timeout)."""
-    filename = db.conn.execute("PRAGMA database_list").fetchone()[2]
     with _write_locks_guard:
-        return _write_locks.setdefault(filename, threading.RLock())
+        return _write_locks.setdefault(filename(db), threading.RLock())
 
 
 @contextmanager

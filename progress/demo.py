@@ -99,7 +99,7 @@ def seed_demo(n_learners: int = 30, seed: int = 2026, db=None, now: datetime | N
     for i in range(n_learners):
         name = fake.name()
         user = accounts.provision_user(f"demo-learner-{i + 1:02d}", learner_pw, "learner", f"{name} (demo)", db=db)
-        cohorts.add_member(instructor.actor, cohort["id"], user.id, db=db)
+        cohorts.join_cohort(user.actor, cohort["join_code"], db=db)
         skill = min(0.97, max(0.25, rnd.gauss(0.68, 0.15)))
         todo = [(aid, it) for aid, items in plans for it in items if rnd.random() < 0.85]
         todo += [(None, {"scenario": rnd.choice(scenario_ids), "seed": rnd.randint(10_001, 99_999)})
@@ -111,7 +111,7 @@ def seed_demo(n_learners: int = 30, seed: int = 2026, db=None, now: datetime | N
             scored = scoring.score_case(item["scenario"], item["seed"], answer)
             attempts.save_attempt(user.actor, **attempts.case_ref(scored), answer=answer, report=scored.report,
                                   assignment_id=aid, started_at=when - timedelta(minutes=rnd.randint(12, 55)),
-                                  submitted_at=when, db=db)
+                                  submitted_at=when, now=when, db=db)
             n_attempts += 1
     say(f"Demo cohort '{DEMO_COHORT}' created: {n_learners} learners, {n_attempts} scored attempts.")
     say(f"Sign in as demo-instructor with password {password}  (shown once; learners demo-learner-01..: {learner_pw})")

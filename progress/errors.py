@@ -23,8 +23,12 @@ class PermissionDenied(ProgressError, PermissionError):
     """The actor may not read or change this record (see `progress.authz`)."""
 
 
+class Unavailable(NotFound, PermissionDenied):
+    """Not there, or not the actor's to see: one answer for both, so ids cannot be probed."""
+
+
 class AuthError(ProgressError):
-    """Sign-in refused. `retry_at` (aware UTC datetime) is set when the account is locked."""
+    """Sign-in refused. `retry_at` (aware UTC datetime) is set when the client is throttled."""
 
     def __init__(self, message: str, retry_at: datetime | None = None):
         super().__init__(message)

@@ -5,7 +5,8 @@ items, and its total moves by the change in `weighted_total` (so a total the sco
 own way is kept, and only the instructor's correction is added). Every override is a row in
 `score_overrides`: who, when, why, old and new item score and total.
 
-A dispute is opened by the learner on one item of their own attempt, and ruled by an instructor
+A dispute is opened by the learner on one item of their own attempt once its key may be shown
+(`integrity.key_visible`: disputing an item would otherwise reveal it), and ruled by an instructor
 who owns one of the learner's cohorts (or an admin): open -> accepted | rejected, with a ruling.
 Accepting applies an override (full credit unless `new_score` says otherwise).
 """
@@ -19,8 +20,9 @@ from sqlite_utils import Database
 from progress.attempts import (component_scores, current_items, is_number, original_report,
                                report_items, report_total, report_weights, weighted_total)
 from progress.authz import Actor, learner_scope, require_attempt_read, require_grader, subject_filter
-from progress.db import iso, one, resolve, rows, write
+from progress.db import as_utc, iso, one, resolve, rows, utcnow, write
 from progress.errors import NotFound, PermissionDenied, ValidationError
+from progress.integrity import attempt_key_state
 
 DISPUTE_STATUSES = ("open", "accepted", "rejected")
 
@@ -94,6 +96,9 @@ def open_dispute(actor: Actor, attempt_id: int, item_idx: int, argument: str, *,
     attempt = require_attempt_read(db, actor, attempt_id)
     if attempt["user_id"] != actor.user_id:
         raise PermissionDenied("Only the learner who made an attempt can dispute it.")
+    visible, note = attempt_key_state(db, actor, attempt, as_utc(now or utcnow()))
+    if not visible:
+        raise ValidationError(f"You can dispute an item once its answer key is shown. {note}")
     argument = _text(argument, "Explain why you think this item was scored wrongly.")
     _item(db, attempt_id, item_idx)
     try:
@@ -140,7 +145,7 @@ def rule_dispute(actor: Actor, dispute_id: int, *, accept: bool, ruling: str,
 
 
 def list_disputes(actor: Actor, *, status: str | None = "open", cohort_id: int | None = None,
-                  db: Database | None = None) -> list[dict]:
+                  now: datetime | None = None, db: Database | None = None) -> list[dict]:
     """Disputes with their item and learner: a learner's own; an instructor's learners' (one
     cohort or all they own); everyone's for an admin. `status=None` lists every status."""
     db = resolve(db)
@@ -153,10 +158,24 @@ def list_disputes(actor: Actor, *, status: str | None = "open", cohort_id: int |
             raise ValidationError(f"Status must be one of: {', '.join(DISPUTE_STATUSES)}.")
         where += " AND d.status = ?"
         params.append(status)
-    return rows(db, f"""SELECT d.*, u.username, u.display_name, a.scenario_id, a.seed,
-                               i.component, i.label, i.expected, i.entered, i.status AS item_status,
-                               i.score, i.max_score
-                        FROM disputes d JOIN users u ON u.id = d.user_id
-                        JOIN attempts a ON a.id = d.attempt_id
-                        JOIN attempt_items i ON i.attempt_id = d.attempt_id AND i.idx = d.item_idx
-                        WHERE {where} ORDER BY d.opened_at, d.id""", params)
+    found = rows(db, f"""SELECT d.*, u.username, u.display_name, a.scenario_id, a.seed,
+                                a.assignment_id, i.component, i.label, i.expected, i.entered,
+                                i.status AS item_status, i.score, i.max_score
+                         FROM disputes d JOIN users u ON u.id = d.user_id
+                         JOIN attempts a ON a.id = d.attempt_id
+                         JOIN attempt_items i ON i.attempt_id = d.attempt_id AND i.idx = d.item_idx
+                         WHERE {where} ORDER BY d.opened_at, d.id""", params)
+    now = as_utc(now or utcnow())
+    return found if actor.is_staff else [_for_learner(db, actor, d, now) for d in found]
+
+
+_KEY_FIELDS = ("expected", "item_status", "score", "max_score")
+
+
+def _for_learner(db: Database, actor: Actor, dispute: dict, now: datetime) -> dict:
+    """A learner's dispute without the item's key while that attempt's key is hidden."""
+    attempt = {"assignment_id": dispute["assignment_id"], "scenario_id": dispute["scenario_id"],
+               "seed": dispute["seed"]}
+    if attempt_key_state(db, actor, attempt, now)[0]:
+        return dispute
+    return {**dispute, **dict.fromkeys(_KEY_FIELDS)}

@@ -13,9 +13,9 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from progress.authz import Actor, require_user_read, subject_filter
+from progress.authz import NO_SUCH_EXAM, Actor, require_visible, subject_filter
 from progress.db import as_utc, iso, one, parse_iso, resolve, rows, to_json, utcnow, write
-from progress.errors import NotFound, PermissionDenied, ValidationError
+from progress.errors import Unavailable, ValidationError
 
 LESSON_STATUSES = ("started", "completed")
 REVIEW_ITEM_TYPES = ("question", "teaching_point")
@@ -102,10 +102,8 @@ def start_exam(actor: Actor, blueprint_id: str, items: list, duration_s: int, *,
 def _own_open_exam(db: Database, actor: Actor, exam_id: int) -> dict:
     exam = one(db, "SELECT user_id, submitted_at, deadline_at FROM exam_sessions WHERE id = ?",
                [exam_id])
-    if exam is None:
-        raise NotFound("That exam does not exist.")
-    if exam["user_id"] != actor.user_id:
-        raise PermissionDenied("That exam belongs to someone else.")
+    if exam is None or exam["user_id"] != actor.user_id:
+        raise Unavailable(NO_SUCH_EXAM)
     if exam["submitted_at"]:
         raise ValidationError("That exam has already been submitted.")
     return exam
@@ -145,9 +143,7 @@ def get_exam(actor: Actor, exam_id: int, *, db: Database | None = None) -> dict:
     """One exam session with its JSON columns decoded (owner, their instructors, admins)."""
     db = resolve(db)
     exam = one(db, "SELECT * FROM exam_sessions WHERE id = ?", [exam_id])
-    if exam is None:
-        raise NotFound("That exam does not exist.")
-    require_user_read(db, actor, exam["user_id"])
+    require_visible(db, actor, exam["user_id"] if exam else None, NO_SUCH_EXAM)
     for column in ("items", "answers", "flags", "report"):
         text = exam.pop(f"{column}_json")
         exam[column] = json.loads(text) if text is not None else None

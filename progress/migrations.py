@@ -200,8 +200,33 @@ CREATE TABLE review_queue (
 CREATE INDEX idx_review_due ON review_queue(user_id, due_date);
 """
 
+_INTEGRITY = """
+ALTER TABLE assignments ADD COLUMN max_attempts INTEGER DEFAULT 1
+    CHECK (max_attempts IS NULL OR max_attempts BETWEEN 1 AND 100);
+ALTER TABLE assignments ADD COLUMN counts TEXT NOT NULL DEFAULT 'first'
+    CHECK (counts IN ('best', 'last', 'first'));
+ALTER TABLE assignments ADD COLUMN key_shown TEXT NOT NULL DEFAULT 'after_due'
+    CHECK (key_shown IN ('after_attempt', 'after_due', 'on_release'));
+ALTER TABLE assignments ADD COLUMN exam_mode INTEGER NOT NULL DEFAULT 0 CHECK (exam_mode IN (0, 1));
+ALTER TABLE assignments ADD COLUMN key_released_at TEXT;
+UPDATE assignments SET exam_mode = 1 WHERE rubric = 'exam';
+CREATE TABLE assignment_audit (
+    id INTEGER PRIMARY KEY,
+    assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+    by_user INTEGER NOT NULL REFERENCES users(id),
+    at TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('policy', 'release_key')),
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX idx_assignment_audit ON assignment_audit(assignment_id, id);
+ALTER TABLE users ADD COLUMN created_by INTEGER REFERENCES users(id);
+ALTER TABLE memberships ADD COLUMN via TEXT NOT NULL DEFAULT 'legacy'
+    CHECK (via IN ('legacy', 'join_code', 'admin', 'creator', 'staff'));
+"""
+
 MIGRATIONS = Migrations("chartlab.progress")
-_SCRIPTS = (("0001_core", _CORE), ("0002_grading", _GRADING), ("0003_learning", _LEARNING))
+_SCRIPTS = (("0001_core", _CORE), ("0002_grading", _GRADING), ("0003_learning", _LEARNING),
+            ("0004_integrity", _INTEGRITY))
 NAMES: tuple[str, ...] = tuple(name for name, _ in _SCRIPTS)
 LATEST = NAMES[-1]
 

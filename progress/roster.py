@@ -150,8 +150,8 @@ def import_roster(actor: Actor, cohort: dict, rows: Iterable[RosterRow], *,
                 note = " (they already had an account; the password column was ignored)" if row.password else ""
                 results.append({**result, "outcome": "enrolled", "detail": "existing learner enrolled" + note})
             elif row.password:
-                user = create_user(actor, row.username, row.password, "learner", row.display_name or None, db=db)
-                add_member(actor, cohort["id"], user.id, db=db)
+                user = create_user(actor, row.username, row.password, "learner", row.display_name or None,
+                                   cohort_id=cohort["id"], db=db)
                 known[row.username.casefold()] = user.id
                 results.append({**result, "outcome": "created", "detail": "account created and enrolled"})
             else:

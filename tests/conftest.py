@@ -4,15 +4,13 @@ import os
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 from faker import Faker
 
 os.environ["CHARTLAB_STRICT"] = "1"  # the app re-raises page errors instead of showing a friendly message
 os.environ.setdefault("CHARTLAB_CACHE_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "cache"))
 
-from progress_builders import PASSWORD, submit, weak_report  # noqa: E402 (after the environment is set)
+from progress_builders import CHEAP_HASHER, PASSWORD, PRACTICE_POLICY, submit, weak_report  # noqa: E402 (after the environment is set)
 
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 FAKER_SEED = 20260401
 
 
@@ -60,7 +58,8 @@ def tmp_db(db_file):
 @pytest.fixture
 def world(db):
     """admin; instructors i1 (cohort c1: learners l1, l2) and i2 (cohort c2: learner l3);
-    assignment asg in c1 with two cases; attempts a1 (l1, in asg), a2 (l2), a3 (l3)."""
+    assignment asg in c1 with two cases, practice-style (any number of attempts, the best
+    counts, the key after each attempt); attempts a1 (l1, in asg), a2 (l2), a3 (l3)."""
     from progress.accounts import provision_user, register_learner
     from progress.cohorts import create_assignment, create_cohort
     users = {name: provision_user(f"{name}-user", PASSWORD, role, db=db) for name, role in
@@ -70,7 +69,7 @@ def world(db):
     for name, cohort in (("l1", c1), ("l2", c1), ("l3", c2)):
         users[name] = register_learner(cohort["join_code"], f"{name}-user", PASSWORD, db=db)
     asg = create_assignment(users["i1"].actor, c1["id"], "Week 1",
-                            [("heart_failure", 1), ("sepsis_uti", 2)], db=db)
+                            [("heart_failure", 1), ("sepsis_uti", 2)], policy=PRACTICE_POLICY, db=db)
     a1 = submit(users["l1"].actor, assignment_id=asg["id"], rep=weak_report(), db=db)
     a2 = submit(users["l2"].actor, db=db)
     a3 = submit(users["l3"].actor, db=db)

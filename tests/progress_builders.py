@@ -1,9 +1,17 @@
 """Builders for the progress tests: score reports, attempts (the fixtures are in conftest.py)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from argon2 import PasswordHasher
+
 from progress.attempts import save_attempt
+from progress.authz import Actor
+from progress.policy import AttemptPolicy
 
 PASSWORD = "Correct-horse-9"
+PRACTICE_POLICY = AttemptPolicy(max_attempts=None, counts="best", key_shown="after_attempt")
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 # A roster CSV with one row of every kind the import must handle (see the comments).
 ROSTER = ("username,display_name,password\n"
           "newbie1,New Bie,Coding-Rules-77\n"       # created
@@ -39,6 +47,15 @@ def weak_report() -> dict:
     return report(item("pdx", "I50.21", "I50.9", "near_miss", 0.5), item("sdx", "I10", None, "missing", 0),
                   item("sdx", None, "E78.5", "extra", 0), item("poa", "I50.21", "Y", "correct", 1),
                   item("drg", "291", "293", "wrong", 0))
+
+
+def old_user(db, username: str, role: str = "learner") -> SimpleNamespace:
+    """A user row with only the columns of migration 0001 (for databases at an early version)."""
+    user_id = db.execute("""INSERT INTO users (username, display_name, role, password_hash, created_at)
+                            VALUES (?, ?, ?, ?, '2026-01-05T08:00:00Z')""",
+                         [username, username, role, CHEAP_HASHER.hash(PASSWORD)]).lastrowid
+    db.conn.commit()
+    return SimpleNamespace(id=user_id, actor=Actor(user_id, role))
 
 
 def submit(actor, scenario_id: str = "heart_failure", seed: int = 1, rep=None, db=None,

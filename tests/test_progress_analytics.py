@@ -10,6 +10,7 @@ import pytest
 
 import progress as P
 from progress.errors import ValidationError
+from progress.policy import AttemptPolicy
 from progress_builders import PASSWORD, good_report, item, report, submit, weak_report
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)   # a Monday
@@ -31,18 +32,20 @@ def school(db):
     cohort = P.create_cohort(teacher.actor, "HIM 101", db=db)
     learners = {name: P.register_learner(cohort["join_code"], name, PASSWORD, display, db=db)
                 for name, display in (("ann", "Ann"), ("ben", "Ben"), ("cat", "=Cat"))}
+    best = AttemptPolicy(max_attempts=3, counts="best")
     week1 = P.create_assignment(teacher.actor, cohort["id"], "Week 1",
-                                [("heart_failure", 1), ("sepsis_uti", 2)], due_at=day(7), db=db)
+                                [("heart_failure", 1), ("sepsis_uti", 2)], due_at=day(7), policy=best, db=db)
     week2 = P.create_assignment(teacher.actor, cohort["id"], "Week 2", [("copd_exacerbation", 3)],
-                                due_at=day(14), db=db)
+                                due_at=day(14), policy=best, db=db)
     ann, ben = learners["ann"].actor, learners["ben"].actor
-    hf = {"mdc": 5, "topics": ["tp_hf", "tp_poa"], "assignment_id": week1["id"], "db": db}
+    hf = {"mdc": 5, "topics": ["tp_hf", "tp_poa"], "assignment_id": week1["id"], "db": db, "now": day(0)}
     submit(ann, rep=weak_report(), submitted_at=day(1), **hf)
     submit(ann, rep=good_report(), submitted_at=day(2), **hf)
     submit(ann, "sepsis_uti", 2, rep={**good_report(), "total": 60}, submitted_at=day(8), mdc=18,
-           topics=["tp_sepsis"], assignment_id=week1["id"], db=db)
+           topics=["tp_sepsis"], assignment_id=week1["id"], now=day(6), db=db)
     submit(ben, rep={**weak_report(), "total": 40}, submitted_at=day(3), **{**hf, "topics": ["tp_hf"]})
-    submit(ben, "copd_exacerbation", 3, submitted_at=day(9), mdc=4, assignment_id=week2["id"], db=db)
+    submit(ben, "copd_exacerbation", 3, submitted_at=day(9), mdc=4, assignment_id=week2["id"],
+           now=day(9), db=db)
     submit(ben, "pneumonia_simple", 5, rep=weak_report(), submitted_at=day(10), mdc=4, db=db)
     return SimpleNamespace(db=db, teacher=teacher.actor, cohort=cohort["id"], week1=week1["id"],
                            week2=week2["id"], ann=ann, ben=ben, cat=learners["cat"].actor)
@@ -133,8 +136,7 @@ def item_bank(db):
     teacher = P.provision_user("teacher", PASSWORD, "instructor", db=db)
     cohort = P.create_cohort(teacher.actor, "Item bank", db=db)
     for rank in range(1, 11):
-        learner = P.provision_user(f"learner{rank:02}", PASSWORD, "learner", db=db)
-        P.add_member(teacher.actor, cohort["id"], learner.id, db=db)
+        learner = P.create_user(teacher.actor, f"learner{rank:02}", PASSWORD, cohort_id=cohort["id"], db=db)
         pdx = (item("pdx", "E10.10", "E10.10", "correct", 1) if rank > 5
                else item("pdx", "E10.10", "E11.10", "wrong", 0))
         extra = [item("sdx", None, "E78.5", "extra", 0)] if rank <= 3 else []

@@ -122,9 +122,12 @@ def test_assignment_cases_are_checked(world):
                                 opens_at=T0, due_at=T0 + timedelta(days=7), db=world.db)
     with pytest.raises(ValidationError, match="opens"):
         submit(world.l1_, "copd_exacerbation", 3, assignment_id=later["id"],
-               submitted_at=T0 - timedelta(hours=1), db=world.db)
+               now=T0 - timedelta(hours=1), db=world.db)
+    with pytest.raises(ValidationError, match="opens"):   # the clock decides, not submitted_at
+        submit(world.l1_, "copd_exacerbation", 3, assignment_id=later["id"],
+               submitted_at=T0 + timedelta(hours=1), now=T0 - timedelta(hours=1), db=world.db)
     assert submit(world.l1_, "copd_exacerbation", 3, assignment_id=later["id"],
-                  submitted_at=T0 + timedelta(hours=1), db=world.db)
+                  now=T0 + timedelta(hours=1), db=world.db)
 
 
 def test_list_attempts_filters_and_pages(world):

@@ -93,6 +93,9 @@ def _calls_instructor_on_other_cohort():
         "override_item": lambda w: P.override_item(w.i2_, w.a1, 0, 1.0, "generous", db=w.db),
         "rule_dispute": lambda w: P.rule_dispute(w.i2_, w.dispute, accept=True, ruling="ok", db=w.db),
         "reset_password": lambda w: P.reset_password(w.i2_, w.l1.id, "Fresh-start-123", db=w.db),
+        # issue 15, item 3: owning the target cohort is not enough to enrol someone else's learner
+        "enrol_their_learner_in_own_cohort": lambda w: P.add_member(w.i2_, w.c2["id"], w.l1.id, db=w.db),
+        "enrol_a_user_id_that_does_not_exist": lambda w: P.add_member(w.i2_, w.c2["id"], 9999, db=w.db),
     }
 
 
@@ -162,6 +165,47 @@ def test_a_learner_removed_from_the_cohort_is_out_of_reach(w):
     P.remove_member(w.i1_, w.c1["id"], w.l1.id, db=w.db)
     with pytest.raises(PermissionDenied):
         P.get_attempt(w.i1_, w.a1, db=w.db)
+
+
+# ----------------------------------------------------------------------------- enrolment consent (item 3)
+def test_cross_cohort_enrolment_gives_no_access(w):
+    """The attack of issue 15: i2 enrols l1 (of i1's cohort) by user id, then reads, grades and
+    resets. Every step is refused, and l1 stays out of i2's cohort."""
+    with pytest.raises(PermissionDenied, match="join code"):
+        P.add_member(w.i2_, w.c2["id"], w.l1.id, db=w.db)
+    assert w.l1.id not in {m["id"] for m in P.cohort_members(w.i2_, w.c2["id"], db=w.db)}
+    for call in (lambda: P.get_attempt(w.i2_, w.a1, db=w.db),
+                 lambda: P.override_item(w.i2_, w.a1, 0, 1.0, "mine now", db=w.db),
+                 lambda: P.reset_password(w.i2_, w.l1.id, "Fresh-start-123", db=w.db)):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_who_may_enrol_an_existing_learner(w):
+    second = P.create_cohort(w.i1_, "Cohort A, section 2", db=w.db)
+    P.add_member(w.i1_, second["id"], w.l1.id, db=w.db)               # a learner i1 already teaches
+    made = P.create_user(w.i1_, "made-by-i1", PASSWORD, db=w.db)
+    P.add_member(w.i1_, second["id"], made.id, db=w.db)               # an account i1 created
+    roster = P.create_user(w.i1_, "roster-row", PASSWORD, cohort_id=second["id"], db=w.db)
+    assert {m["id"] for m in P.cohort_members(w.i1_, second["id"], db=w.db)} == {w.l1.id, made.id, roster.id}
+    gone = P.create_user(w.i1_, "moved-away", PASSWORD, db=w.db)
+    P.join_cohort(gone.actor, w.c2["join_code"], db=w.db)              # now i2's learner
+    with pytest.raises(PermissionDenied):
+        P.add_member(w.i1_, second["id"], gone.id, db=w.db)
+    P.add_member(w.admin_, second["id"], w.l3.id, db=w.db)            # an admin may
+    P.reset_password(w.i1_, w.l3.id, "Fresh-start-123", db=w.db)      # and that counts as consent
+
+
+def test_password_reset_needs_a_consented_membership(w):
+    """Memberships made before migration 0004 (or by moving a learner between one's own cohorts)
+    let the instructor read, not reset; joining with the code gives consent."""
+    w.db.execute("UPDATE memberships SET via = 'legacy' WHERE user_id = ?", [w.l2.id])
+    assert P.get_user(w.i1_, w.l2.id, db=w.db).id == w.l2.id
+    with pytest.raises(PermissionDenied, match="joined your cohorts"):
+        P.reset_password(w.i1_, w.l2.id, "Fresh-start-123", db=w.db)
+    P.join_cohort(w.l2_, w.c1["join_code"], db=w.db)
+    P.reset_password(w.i1_, w.l2.id, "Fresh-start-123", db=w.db)
+    assert P.authenticate(w.l2.username, "Fresh-start-123", db=w.db).id == w.l2.id
 
 
 def test_actor_roles_are_checked():

@@ -6,10 +6,9 @@ import threading
 import pytest
 
 from progress import db as dbmod
-from progress.accounts import provision_user
 from progress import migrations
 from progress.db import connect, get_db, one, write
-from progress_builders import PASSWORD, good_report, submit
+from progress_builders import PASSWORD, good_report, old_user, submit
 
 EXPECTED_TABLES = {"users", "cohorts", "memberships", "assignments", "attempts", "attempt_payloads",
                    "attempt_items",
@@ -87,7 +86,7 @@ def test_no_default_accounts(db):
 def test_migrating_from_each_earlier_version_keeps_data(db_file, version):
     database = connect(db_file, migrate=False)
     assert migrations.migrate(database, upto=version)[-1] == version
-    learner = provision_user("early-bird", PASSWORD, "learner", db=database)
+    learner = old_user(database, "early-bird")
     attempt_id = submit(learner.actor, db=database, rep=good_report())
     assert migrations.migrate(database) == list(migrations.NAMES)
     assert one(database, "SELECT username FROM users")["username"] == "early-bird"

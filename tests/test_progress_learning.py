@@ -81,3 +81,17 @@ def test_exam_session_lifecycle(db, learner):
     assert [e["id"] for e in P.list_exams(learner, db=db)] == [exam["id"]]
     with pytest.raises(ValidationError):
         P.start_exam(learner, "rhit-mini", [], 60, db=db)
+
+
+def test_a_missing_exam_and_someone_elses_look_the_same(db):
+    """Issue 15, item 10, for exam sessions too."""
+    mine, other = (P.provision_user(n, PASSWORD, "learner", db=db).actor for n in ("exam-owner", "nosy-one"))
+    exam = P.start_exam(mine, "rhit-mini", ["q1"], 600, db=db)["id"]
+    answers = set()
+    for call in (lambda i: P.get_exam(other, i, db=db), lambda i: P.save_exam_progress(other, i, {}, db=db),
+                 lambda i: P.submit_exam(other, i, answers={}, report={}, score=0, db=db)):
+        for exam_id in (exam, exam + 1000):
+            with pytest.raises(P.Unavailable) as refused:
+                call(exam_id)
+            answers.add(str(refused.value))
+    assert len(answers) == 1

@@ -17,9 +17,9 @@ STAFF = {"inst": ("ines", "instructor"), "admin": ("ada", "admin"), "lena": ("le
 def staff(tmp_db):
     """An instructor whose first cohort holds lena, an empty Autumn cohort, an admin, and sam, a
     learner in nobody's cohort."""
-    people = {key: P.provision_user(name, PASSWORD, role) for key, (name, role) in STAFF.items()}
+    people = {key: P.provision_user(name, PASSWORD, role) for key, (name, role) in STAFF.items() if key != "lena"}
     first = P.create_cohort(people["inst"].actor, "Spring cohort")
-    P.add_member(people["inst"].actor, first["id"], people["lena"].id)
+    people["lena"] = P.create_user(people["inst"].actor, "lena", PASSWORD, "learner", cohort_id=first["id"])
     return {**people, "autumn": P.create_cohort(people["inst"].actor, "Autumn cohort")}
 
 

@@ -1,8 +1,10 @@
 """progress.transfer and the `python -m progress` commands: backup, export/import, create-user."""
 from __future__ import annotations
 
+import csv
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from progress import __main__ as cli
 from progress import migrations, transfer
 from progress.db import connect
 from progress.errors import ValidationError
-from progress_builders import PASSWORD, good_report, submit
+from progress_builders import PASSWORD, good_report, old_user, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +36,7 @@ def full(world):
     P.submit_exam(world.l1_, exam["id"], answers={"q1": "\\N"}, report={}, score=0,
                   responses=[{"question_id": "q1", "chosen": "\\N", "correct": False}], db=d)
     P.record_review(world.l1_, "teaching_point", "tp_x", True, db=d)
+    P.set_attempt_policy(world.i1_, world.asg["id"], P.AttemptPolicy(max_attempts=3, counts="last"), db=d)
     empty = [t for t, n in transfer._counts(transfer.snapshot(d)).items() if n == 0]
     assert empty == []
     return world
@@ -66,7 +69,7 @@ def test_import_refuses_a_database_with_data(full, tmp_path):
 def test_old_export_is_migrated_forward(db_file, tmp_path):
     old = connect(db_file, migrate=False)
     migrations.migrate(old, upto=migrations.NAMES[0])
-    learner = P.provision_user("oldtimer", PASSWORD, "learner", db=old)
+    learner = old_user(old, "oldtimer")
     submit(learner.actor, db=old)
     transfer.export_json(tmp_path / "old.json", db=old)
     assert json.loads((tmp_path / "old.json").read_text())["migrations"] == [migrations.NAMES[0]]
@@ -183,3 +186,150 @@ def test_cli_as_a_real_process(tmp_path):
                           cwd=ROOT, env=env, timeout=60)
     assert good.returncode == 0, good.stderr
     assert "created admin 'first'" in good.stdout
+
+
+# ----------------------------------------------------------------------------- output paths (item 6)
+def _database_intact(db_file, users: int) -> None:
+    check = sqlite3.connect(db_file)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert check.execute("SELECT COUNT(*) FROM users").fetchone()[0] == users
+    check.close()
+
+
+@pytest.mark.parametrize("target", ["db", "wal", "shm", "symlink", "hardlink"])
+@pytest.mark.parametrize("command", [["export", "--format", "json", "--out"], ["backup"]])
+def test_export_and_backup_never_write_over_the_live_database(world, db_file, tmp_path, monkeypatch, capsys,
+                                                              target, command):
+    users = world.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+    path = {"db": db_file, "wal": Path(f"{db_file}-wal"), "shm": Path(f"{db_file}-shm"),
+            "symlink": tmp_path / "innocent.json", "hardlink": tmp_path / "also-innocent.json"}[target]
+    if target == "symlink":
+        path.symlink_to(db_file)
+    if target == "hardlink":
+        os.link(db_file, path)
+    for force in ([], ["--force"]):
+        code, out, err = _run(monkeypatch, capsys, [*command, str(path), *force])
+        assert (code, out) == (2, "") and err.count("\n") == 1 and "live database" in err
+    _database_intact(db_file, users)
+
+
+def test_an_existing_file_needs_force(world, tmp_path, monkeypatch, capsys):
+    existing = tmp_path / "report.json"
+    existing.write_text("keep me")
+    for command in (["export", "--format", "json", "--out", str(existing)], ["backup", str(existing)]):
+        code, _, err = _run(monkeypatch, capsys, command)
+        assert code == 2 and "--force" in err and existing.read_text() == "keep me"
+    code, _, _ = _run(monkeypatch, capsys, ["export", "--format", "json", "--out", str(existing), "--force"])
+    assert code == 0 and json.loads(existing.read_text())["format"] == "chartlab-progress"
+    folder = tmp_path / "csv"
+    assert _run(monkeypatch, capsys, ["export", "--format", "csv", "--out", str(folder)])[0] == 0
+    code, _, err = _run(monkeypatch, capsys, ["export", "--format", "csv", "--out", str(folder)])
+    assert code == 2 and "users.csv already exists" in err
+    assert _run(monkeypatch, capsys, ["export", "--format", "csv", "--out", str(folder), "--force"])[0] == 0
+    assert _run(monkeypatch, capsys, ["backup", str(tmp_path / "b.db")])[0] == 0
+    assert _run(monkeypatch, capsys, ["backup", str(tmp_path / "b.db"), "--force"])[0] == 0
+
+
+# ----------------------------------------------------------------------------- malformed imports (item 7)
+def _json_export(full, tmp_path) -> dict:
+    transfer.export_json(tmp_path / "good.json", db=full.db)
+    return json.loads((tmp_path / "good.json").read_text())
+
+
+def _row_of(data, table, column):
+    columns = data["tables"][table]["columns"]
+    return data["tables"][table]["rows"][0], columns.index(column)
+
+
+def _set(table, column, value):
+    def change(data):
+        row, i = _row_of(data, table, column)
+        row[i] = value
+    return change
+
+
+def _append_copy(table):
+    def change(data):
+        data["tables"][table]["rows"].append(list(data["tables"][table]["rows"][0]))
+    return change
+
+
+def _column_name(table, name):
+    def change(data):
+        data["tables"][table]["columns"][1] = name
+    return change
+
+
+MALFORMED = {   # defect -> (change to a good export, what the message must name)
+    "int past 64 bits": (_set("attempts", "seed", 2 ** 64), ["table attempts", "row 1", "field seed", "64-bit"]),
+    "negative past 64 bits": (_set("users", "id", -2 ** 63 - 1), ["table users", "row 1", "field id"]),
+    "text in an integer column": (_set("attempts", "seed", "seven"), ["row 1", "field seed", "whole number"]),
+    "number in a text column": (_set("users", "username", 12), ["table users", "row 1", "field username"]),
+    "list value": (_set("users", "display_name", ["a"]), ["table users", "row 1", "field display_name"]),
+    "infinite score": (_set("attempts", "total", float("inf")), ["table attempts", "row 1", "field total"]),
+    "null where required": (_set("users", "role", None), ["table users", "row 1", "field role", "required"]),
+    "check constraint": (_set("users", "role", "wizard"), ["table users", "row 1", "field role", "CHECK"]),
+    "huge field": (_set("users", "display_name", "x" * (2 ** 20 + 1)), ["row 1", "field display_name", "longer"]),
+    "lone surrogate": (_set("users", "display_name", "\ud800"), ["row 1", "field display_name", "Unicode"]),
+    "duplicate key": (_append_copy("users"), ["table users", "row 7", "field id", "UNIQUE"]),   # 6 users + the copy
+    "dangling reference": (_set("attempts", "user_id", 4242), ["table attempts", "row 1", "field user_id", "4242"]),
+    "list as a column name": (_column_name("users", ["username"]), ["table users", "header", "field 2"]),
+    "unknown column": (_column_name("users", "nickname"), ["table users", "header", "field nickname"]),
+    "short row": (lambda d: d["tables"]["users"]["rows"][0].pop(), ["table users", "row 1", "values for"]),
+    "rows not a list": (lambda d: d["tables"]["users"].update(rows={"a": 1}), ["table users", "list"]),
+    "unknown table": (lambda d: d["tables"].update(gossip={"columns": ["x"], "rows": []}), ["table gossip"]),
+}
+
+
+def _only_one_line_and_nothing_left(code, out, err, db_path, names):
+    assert (code, out) == (2, ""), err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err
+    for name in names:
+        assert name in err, (name, err)
+    left = sqlite3.connect(db_path)
+    assert left.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0   # not even the schema
+    left.close()
+
+
+@pytest.mark.parametrize("defect", MALFORMED)
+def test_a_malformed_json_import_is_one_line_and_leaves_nothing(full, tmp_path, monkeypatch, capsys, defect):
+    change, names = MALFORMED[defect]
+    data = _json_export(full, tmp_path)
+    change(data)
+    bad = tmp_path / "bad-export.json"
+    bad.write_text(json.dumps(data))
+    target = tmp_path / "target.db"
+    monkeypatch.setenv("CHARTLAB_DB", str(target))
+    code, out, err = _run(monkeypatch, capsys, ["import", str(bad)])
+    _only_one_line_and_nothing_left(code, out, err, target, ["bad-export.json", *names])
+
+
+@pytest.mark.parametrize("defect, column, value, names", [
+    ("int past 64 bits", "seed", "18446744073709551616", ["attempts.csv", "row 1", "field seed", "64-bit"]),
+    ("text in an integer column", "seed", "seven", ["attempts.csv", "row 1", "field seed"]),
+    ("huge field", "generator_version", "x" * (2 ** 20 + 1), ["attempts.csv", "row 1", "field generator_version"]),
+    ("far beyond the CSV field limit", "generator_version", "x" * (2 ** 22 + 1), ["attempts.csv", "line 2", "CSV"]),
+])
+def test_a_malformed_csv_import_is_one_line_and_leaves_nothing(full, tmp_path, monkeypatch, capsys,
+                                                              defect, column, value, names):
+    folder = tmp_path / "csv"
+    transfer.export_csv(folder, db=full.db)
+    lines = list(csv.reader(io.StringIO((folder / "attempts.csv").read_text(encoding="utf-8"), newline="")))
+    lines[1][lines[0].index(column)] = value
+    with open(folder / "attempts.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(lines)
+    target = tmp_path / "target.db"
+    monkeypatch.setenv("CHARTLAB_DB", str(target))
+    _only_one_line_and_nothing_left(*_run(monkeypatch, capsys, ["import", str(folder)]), target, names)
+
+
+def test_invalid_utf8_names_the_file_and_line(full, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "csv"
+    transfer.export_csv(folder, db=full.db)
+    raw = (folder / "users.csv").read_bytes().split(b"\n")
+    raw[2] = raw[2].replace(b",", b",\xff", 1)
+    (folder / "users.csv").write_bytes(b"\n".join(raw))
+    target = tmp_path / "target.db"
+    monkeypatch.setenv("CHARTLAB_DB", str(target))
+    _only_one_line_and_nothing_left(*_run(monkeypatch, capsys, ["import", str(folder)]), target,
+                                    ["users.csv", "line 3", "UTF-8", "0xff"])

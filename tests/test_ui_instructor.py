@@ -34,11 +34,12 @@ def world(tmp_db, tmp_path, monkeypatch):
     w.stranger = P.provision_user("sam", PASSWORD, "learner", "Sam Stranger")
     w.cohort = P.create_cohort(w.inst.actor, "Spring cohort")
     w.secret = P.create_cohort(w.other.actor, "Omar secret cohort")
-    for learner in (w.lena, w.liam):
-        P.add_member(w.inst.actor, w.cohort["id"], learner.id)
-    P.add_member(w.other.actor, w.secret["id"], w.stranger.id)
+    for learner in (w.lena, w.liam):   # the learners' consent: they join with the code
+        P.join_cohort(learner.actor, w.cohort["join_code"])
+    P.join_cohort(w.stranger.actor, w.secret["join_code"])
     w.assignment = P.create_assignment(w.inst.actor, w.cohort["id"], "Week 1 heart failure",
-                                       [{"scenario": "heart_failure", "seed": 11}, {"scenario": "sepsis_uti", "seed": 12}])
+                                       [{"scenario": "heart_failure", "seed": 11}, {"scenario": "sepsis_uti", "seed": 12}],
+                                       policy=P.AttemptPolicy(max_attempts=None, counts="best", key_shown="after_attempt"))
     lib = cases.library()
 
     def attempt(learner, scenario, seed, perfect, assignment_id=None):

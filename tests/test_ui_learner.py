@@ -26,14 +26,16 @@ PASSWORD = "Correct-horse-9"
 # ----------------------------------------------------------------------------- fixtures and helpers
 @pytest.fixture
 def people(tmp_db):
-    """An instructor with a cohort and an assignment (exam rubric), a learner in it, another learner."""
+    """An instructor with a cohort and an assignment (exam rubric), a learner in it, another learner.
+    The assignment's cases are not the ones the tests practise (an assignment case cannot be
+    practised before the assignment's key is shown)."""
     teacher = progress.provision_user("teacher", PASSWORD, "instructor", "Tess Teacher")
     learner = progress.provision_user("lena", PASSWORD, "learner", "Lena Learner")
     other = progress.provision_user("otto", PASSWORD, "learner", "Otto Other")
     cohort = progress.create_cohort(teacher.actor, "Spring cohort")
-    progress.add_member(teacher.actor, cohort["id"], learner.id)
+    progress.join_cohort(learner.actor, cohort["join_code"])
     assignment = progress.create_assignment(teacher.actor, cohort["id"], "Week 1 cases",
-                                            [("heart_failure", 7), ("appendicitis_lap", 3)], rubric="exam",
+                                            [("heart_failure", 70), ("appendicitis_lap", 30)], rubric="exam",
                                             due_at=datetime.now(timezone.utc) + timedelta(days=7))
     return {"teacher": teacher, "learner": learner, "other": other, "cohort": cohort, "assignment": assignment}
 
@@ -394,7 +396,7 @@ def test_assignment_case_is_scored_with_the_assignment_rubric(people):
     at = app(user, "workspace")
     at.button(key=f"pick_a{assignment['id']}_1").click().run()
     assert at.session_state["ws_case"]["rubric"] == "exam"
-    p = "ws_heart_failure_7_" + str(assignment["id"])
+    p = "ws_heart_failure_70_" + str(assignment["id"])
     add_dx(at, p, "I11.0", poa="Y")
     at.button(key="ws_submit").click().run()
     at.button(key="ws_submit_yes").click().run()
