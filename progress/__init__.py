@@ -6,8 +6,9 @@ Every query or mutation takes the signed-in `Actor` first (see `progress.authz`)
 subclasses whose messages are safe to show.
 """
 from progress.accounts import (User, authenticate, change_password, create_first_user, create_user,
-                               get_user, list_users, needs_first_user, password_problems,
-                               provision_user, register_learner, reset_password)
+                               get_user, has_password, list_users, needs_first_user,
+                               password_problems, provision_user, register_learner, reset_password,
+                               set_role)
 from progress.analytics import (assignment_summary, gradebook, gradebook_csv, item_analysis,
                                 learner_assignments, mastery, question_mastery, scores_over_time,
                                 weakest_skills, weekly_trend)
@@ -20,11 +21,19 @@ from progress.cohorts import (add_member, cohort_members, create_assignment, cre
 from progress.db import connect, db_path, get_db
 from progress.errors import AuthError, NotFound, PermissionDenied, ProgressError, ValidationError
 from progress.grading import list_disputes, open_dispute, override_item, rule_dispute
+from progress.sessions import (ActiveSession, IssuedToken, NewSession, active_session_count,
+                               check_session, claim_session, create_session, revoke_session,
+                               revoke_token, revoke_user_sessions, validate_session)
+from progress.sso import invite_learner, list_invitations, sso_account
 from progress.learning import (get_exam, lesson_progress, list_exams, record_lesson,
                                record_response, record_review, review_due, save_exam_progress,
                                start_exam, submit_exam)
 
 __all__ = [
+    "ActiveSession", "IssuedToken", "NewSession", "active_session_count", "check_session",
+    "claim_session", "create_session", "has_password", "invite_learner", "list_invitations",
+    "revoke_session", "revoke_token", "revoke_user_sessions", "set_role", "sso_account",
+    "validate_session",
     "Actor", "AuthError", "NotFound", "PermissionDenied", "ProgressError", "User", "ValidationError",
     "add_member", "assignment_summary", "authenticate", "case_ref", "change_password",
     "cohort_members", "connect", "create_assignment", "create_cohort", "create_first_user",

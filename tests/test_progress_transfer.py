@@ -34,6 +34,9 @@ def full(world):
     P.submit_exam(world.l1_, exam["id"], answers={"q1": "\\N"}, report={}, score=0,
                   responses=[{"question_id": "q1", "chosen": "\\N", "correct": False}], db=d)
     P.record_review(world.l1_, "teaching_point", "tp_x", True, db=d)
+    P.claim_session(P.create_session(world.l1.id, db=d).claim_code, db=d)
+    P.invite_learner(world.i1_, world.c1["id"], "sso@school.example", db=d)
+    P.sso_account("https://idp.example", "sub-1", email="sso@school.example", email_verified=True, db=d)
     empty = [t for t, n in transfer._counts(transfer.snapshot(d)).items() if n == 0]
     assert empty == []
     return world
