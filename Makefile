@@ -16,7 +16,7 @@ $(STAMP): requirements.txt | $(PY)
 
 run: $(STAMP)
 	@if [ "$$CHARTLAB_DEMO" = "1" ]; then $(PY) -m progress seed-demo; fi
-	$(PY) -m streamlit run streamlit_app.py
+	$(PY) -m streamlit run asgi.py
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -10,6 +10,8 @@ Rules (`sso_account`, called after Streamlit's `st.login` has verified the ID to
   the provider says the e-mail is verified (`email_verified`), every open invitation for it is
   accepted at sign-in: the learner joins those cohorts. An unverified e-mail matches nothing.
 - `CHARTLAB_SSO_INVITE_ONLY=1` refuses first sign-ins whose verified e-mail has no invitation.
+- `CHARTLAB_SSO_TRUST_EMAIL=1` treats every e-mail the provider sends as verified, for school
+  providers that assign the addresses themselves but send no `email_verified` claim.
 - After a user's sessions were revoked (password change, an admin, "sign out everywhere"), an
   identity token issued before that moment is refused, so the school sign-on cookie cannot
   quietly sign the user back in.
@@ -132,7 +134,8 @@ def sso_account(issuer: str, subject: str, *, email: str | None = None, email_ve
     """The ChartLab account for a verified OpenID Connect identity (see the module rules);
     AuthError with a message to show when the sign-in is refused."""
     issuer, subject = _claim(issuer), _claim(subject)
-    profile = {"email": normalize_email(email), "verified": email_verified is True,
+    trusted = os.environ.get("CHARTLAB_SSO_TRUST_EMAIL") == "1"
+    profile = {"email": normalize_email(email), "verified": email_verified is True or trusted,
                "name": name if isinstance(name, str) else None}
     db, now = resolve(db), as_utc(now or utcnow())
     try:

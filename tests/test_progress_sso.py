@@ -80,6 +80,13 @@ def test_an_unverified_email_matches_no_invitation(world):
     assert sign_on(world.db, sub="s-9", verified="true").username == "ana.ruiz2"   # only True counts
 
 
+def test_a_school_may_trust_its_providers_emails(world, monkeypatch):
+    invite_learner(world.i1_, world.c1["id"], "ana.ruiz@school.example", db=world.db)
+    monkeypatch.setenv("CHARTLAB_SSO_TRUST_EMAIL", "1")
+    user = sign_on(world.db, verified=None)   # the provider sent no email_verified claim
+    assert user.id in {m["id"] for m in cohort_members(world.i1_, world.c1["id"], db=world.db)}
+
+
 def test_later_invitations_are_accepted_at_the_next_sign_in(world):
     user = sign_on(world.db)
     invite_learner(world.i1_, world.c1["id"], "ana.ruiz@school.example", db=world.db)
