@@ -203,9 +203,9 @@ def sync_browser() -> None:
         session_cookie.send_claim(claim)
     elif clear:
         session_cookie.send_clear(clear if isinstance(clear, str) else None)
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.info(notice)
+    notice = st.session_state.get(NOTICE) if current_user() is None else st.session_state.pop(NOTICE, None)
+    if notice and current_user() is None:
+        st.info(notice)   # stays on the sign-in page until someone signs in
 
 
 def require(*roles: str) -> User:
