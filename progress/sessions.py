@@ -35,6 +35,7 @@ import logging
 import os
 import re
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -180,9 +181,12 @@ def _active(db: Database, row: dict | None, now: datetime) -> ActiveSession | No
     if row is None or _ended(row, now):
         return None
     if now - parse_iso(row["last_seen_at"]) >= TOUCH_INTERVAL:
-        with write(db):
-            db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL",
-                       [iso(now), row["id"]])
+        try:
+            with write(db):
+                db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL",
+                           [iso(now), row["id"]])
+        except sqlite3.OperationalError:   # busy: the next request refreshes it instead
+            _log.warning("could not refresh last-seen of session %s (database busy)", row["id"])
     pending = row["claim_hash"] is not None and parse_iso(row["claim_expires_at"]) > now
     return ActiveSession(row["id"], user_by_id(db, row["user_id"]), pending, row["method"])
 

@@ -51,7 +51,8 @@ def sign_in(page, username="lee"):
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "sessions_sign_in_failed.png"))
-        raise
+        dialogs = page.get_by_role("dialog").all_inner_texts()
+        pytest.fail(f"the sign-in form is not usable; dialogs on screen: {dialogs}")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     wait_status(page, "saved")

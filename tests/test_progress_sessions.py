@@ -235,3 +235,18 @@ def test_upgrade_from_0003_keeps_accounts_and_allows_sessions(db_file):
     _, token = signed_in(database, old)
     assert validate_session(token, now=T0, db=database).user.username == "before-sessions"
     assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_busy_database_does_not_end_a_session(world, monkeypatch):
+    import sqlite3
+    from contextlib import contextmanager
+    session_id, token = signed_in(world.db, world.l1)
+
+    @contextmanager
+    def busy(db):
+        raise sqlite3.OperationalError("database is locked")
+        yield
+    monkeypatch.setattr(sessions, "write", busy)
+    later = T0 + timedelta(minutes=5)
+    assert validate_session(token, now=later, db=world.db).user.id == world.l1.id
+    assert check_session(session_id, now=later, db=world.db) is not None
