@@ -6,6 +6,7 @@ missing browser is a failure (`.ci/run` installs chromium with apt-get when miss
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -88,3 +89,16 @@ def chartlab(db_path: Path, *, port: int | None = None, env: dict | None = None,
 def launch(pw):
     """Headless Debian chromium (never a downloaded browser)."""
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
+
+
+def loopback_context(browser, **options):
+    """A browser context that only talks to this machine: any other request (a CDN stylesheet
+    on the test provider's page, Streamlit's optional external assets) is aborted at once, so
+    the tests behave the same with or without internet and never wait on DNS."""
+    context = browser.new_context(**options)
+    context.route(lambda url: url.startswith(("http:", "https:")) and not LOOPBACK.match(url),
+                  lambda route: route.abort())
+    return context

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 import progress
-from browser import ARTIFACTS, chartlab, launch, need_browser
+from browser import ARTIFACTS, chartlab, launch, loopback_context, need_browser
 from progress.db import connect
 
 PASSWORD = "Learn-2026-chartlab"
@@ -71,7 +71,7 @@ def test_sign_in_survives_reload_and_sign_out_does_not(app):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = launch(pw)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context = loopback_context(browser, viewport={"width": 1280, "height": 800})
         page = context.new_page()
         page.set_default_timeout(60_000)
 
@@ -125,7 +125,7 @@ def test_revoked_expired_and_tampered_cookies_sign_out_cleanly(app):
     url, db_path = app
     with sync_playwright() as pw:
         browser = launch(pw)
-        context = browser.new_context()
+        context = loopback_context(browser)
         page = context.new_page()
         page.set_default_timeout(60_000)
         page.goto(url)
