@@ -14,7 +14,8 @@ Rules (`sso_account`, called after Streamlit's `st.login` has verified the ID to
   providers that assign the addresses themselves but send no `email_verified` claim.
 - After a user's sessions were revoked (password change, an admin, "sign out everywhere"), an
   identity token issued before that moment is refused, so the school sign-on cookie cannot
-  quietly sign the user back in.
+  quietly sign the user back in; so is one older than the session lifetime
+  (`CHARTLAB_SESSION_MAX_HOURS`): the user signs in at the school again.
 """
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ from progress.accounts import NO_PASSWORD, USERNAME_RE, User, user_by_id
 from progress.authz import Actor, require_cohort_owner
 from progress.db import as_utc, iso, one, parse_iso, resolve, rows, utcnow, write
 from progress.errors import AuthError, ValidationError
+from progress.sessions import lifetime
 
 EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 MAX_CLAIM = 255
 NO_IDENTITY = ("Your school sign-in did not say who you are (no issuer or subject). "
                "Ask your school's IT team to check the ChartLab single sign-on settings.")
-SIGN_IN_AGAIN = "Your ChartLab sessions were ended. Please sign in with your school account again."
+SIGN_IN_AGAIN = "Your ChartLab session has ended. Please sign in with your school account again."
 NOT_INVITED = ("Your school account has not been invited to ChartLab yet. "
                "Ask your instructor to invite your school e-mail address.")
 
@@ -153,6 +155,8 @@ def _sign_on(db: Database, issuer: str, subject: str, profile: dict,
     linked = one(db, "SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?",
                  [issuer, subject])
     invitations = _open_invitations(db, address)
+    if issued_at is not None and as_utc(issued_at) + lifetime() <= now:
+        raise AuthError(SIGN_IN_AGAIN)
     if linked is not None:
         if _issued_before_revocation(db, linked["user_id"], issued_at):
             raise AuthError(SIGN_IN_AGAIN)

@@ -13,7 +13,7 @@ from progress.db import one
 from progress.errors import AuthError, PermissionDenied, ValidationError
 from progress.sessions import revoke_user_sessions
 from progress.sso import invite_learner, list_invitations, sso_account
-from test_progress_fixtures import PASSWORD, db, db_file, world  # noqa: F401
+from test_progress_fixtures import db, db_file, world  # noqa: F401
 
 ISS = "https://login.school.example"
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
@@ -136,10 +136,17 @@ def test_an_identity_without_issuer_or_subject_is_refused(world, issuer, subject
 
 
 def test_revocation_refuses_identity_tokens_issued_before_it(world):
-    user = sign_on(world.db, issued_at=T0)
-    revoke_user_sessions(world.admin_, user.id, db=world.db)
+    user = sign_on(world.db, issued_at=T0, now=T0)
+    revoke_user_sessions(world.admin_, user.id, db=world.db)   # now: months after T0
     with pytest.raises(AuthError, match="sign in with your school account again"):
-        sign_on(world.db, issued_at=T0)
+        sign_on(world.db, issued_at=T0, now=T0)
     with pytest.raises(AuthError):
         sign_on(world.db, issued_at=None)   # no issue time: cannot prove it is newer
     assert sign_on(world.db, issued_at=datetime.now(timezone.utc) + timedelta(seconds=5)).id == user.id
+
+
+def test_an_identity_token_older_than_the_session_lifetime_is_refused(world, monkeypatch):
+    monkeypatch.setenv("CHARTLAB_SESSION_MAX_HOURS", "24")
+    with pytest.raises(AuthError, match="sign in with your school account again"):
+        sign_on(world.db, issued_at=T0, now=T0 + timedelta(hours=24))
+    assert sign_on(world.db, issued_at=T0, now=T0 + timedelta(hours=23)).role == "learner"

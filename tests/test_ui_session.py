@@ -5,10 +5,13 @@ The browser cookie itself (HttpOnly, set by the asgi route) is tested in a real 
 tests/test_e2e_sessions.py; here `ui.session_cookie.token` stands in for the cookie jar."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import progress
+from progress import sessions
 from progress.db import one
 from ui import session as ui_session
 from ui import session_cookie
@@ -112,8 +115,6 @@ def test_a_revoked_or_expired_cookie_signs_out_cleanly(people, monkeypatch):
     assert '"DELETE"' in scripts(at)
     monkeypatch.setenv("CHARTLAB_SESSION_MAX_HOURS", "1")
     at2 = browser(monkeypatch, issued_token(people["kim"]))
-    from datetime import timedelta
-    from progress import sessions
     real = sessions.utcnow
     monkeypatch.setattr(sessions, "utcnow", lambda: real() + timedelta(hours=2))
     at2.run()
@@ -272,3 +273,15 @@ def test_learners_cannot_open_the_people_page(people, monkeypatch):
     at = browser(monkeypatch, issued_token(people["kim"])).run()
     with pytest.raises(ValueError):   # not even registered as a page for a learner
         at.switch_page("ui/pages/people.py")
+
+
+def test_an_ended_session_is_not_quietly_restarted_by_the_school_sign_on_cookie(people, monkeypatch):
+    identity = {"is_logged_in": True, "iss": "https://idp.school.example", "sub": "abc-3", "iat": 2_000_000_000}
+    user = progress.sso_account(identity["iss"], identity["sub"])
+    token = issued_token(user)
+    progress.revoke_session(user.actor, progress.validate_session(token).id)
+    at = school_browser(monkeypatch, identity)
+    monkeypatch.setattr(session_cookie, "token", lambda: token)
+    at.run()
+    assert not at.exception and at.title[0].value == "Sign in to ChartLab"
+    assert "Sign in with your school account" in [b.label for b in at.button]

@@ -124,9 +124,8 @@ def _from_cookie() -> User | None:
     if token is None:
         return None
     active = progress.validate_session(token)
-    if active is None:
-        st.session_state[CLEAR] = True
-        st.session_state[NOTICE] = ENDED
+    if active is None:   # ended: a school sign-on must not quietly start a new one either
+        st.session_state.update({CLEAR: True, NOTICE: ENDED, SSO_OFF: True})
         return None
     _hold(active.user, active.id, active.method)
     return active.user
@@ -203,9 +202,10 @@ def sync_browser() -> None:
         session_cookie.send_claim(claim)
     elif clear:
         session_cookie.send_clear(clear if isinstance(clear, str) else None)
-    notice = st.session_state.get(NOTICE) if current_user() is None else st.session_state.pop(NOTICE, None)
-    if notice and current_user() is None:
-        st.info(notice)   # stays on the sign-in page until someone signs in
+    if current_user() is not None:
+        st.session_state.pop(NOTICE, None)
+    elif st.session_state.get(NOTICE):
+        st.info(st.session_state[NOTICE])   # stays on the sign-in page until someone signs in
 
 
 def require(*roles: str) -> User:
