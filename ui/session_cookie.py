@@ -20,8 +20,8 @@ The hand-off, without the token ever passing through the page:
    route revokes the token it is sent and expires the cookie.
 
 Requests to `ROUTE` must carry the `X-ChartLab-Session` header (a cross-site page cannot add it
-without a CORS preflight, which this route never approves), and must not be marked cross-site by
-`Sec-Fetch-Site` or an `Origin` of another host. The cookie holds no username, role or password.
+without a CORS preflight, which this route never approves), and be same-origin by
+`Sec-Fetch-Site` (or, without it, by `Origin`). The cookie holds no username, role or password.
 """
 from __future__ import annotations
 
@@ -106,12 +106,17 @@ def sso_logout_url() -> str:
 
 # ----------------------------------------------------------------------------- the HTTP route (server side)
 def _same_origin(request: Request) -> bool:
+    """Our own page's fetch: the custom header, and the browser's word that it is same-origin
+    (`Sec-Fetch-Site`, which pages cannot forge; behind a proxy that rewrites Host it is the only
+    reliable signal), or, from a browser too old to send it, an Origin naming this host."""
     if request.headers.get(HEADER) != "1":
         return False
-    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
-        return False
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
     origin = request.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == request.headers.get("host")
+    hosts = {request.headers.get("host"), request.headers.get("x-forwarded-host")}
+    return origin is None or urlsplit(origin).netloc in hosts
 
 
 def _secure(request: Request) -> bool:
