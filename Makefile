@@ -21,7 +21,7 @@ $(STAMP): requirements.txt | $(PY)
 
 run: $(STAMP)
 	@if [ "$$CHARTLAB_DEMO" = "1" ]; then $(PY) -m progress seed-demo; fi
-	$(PY) -m streamlit run streamlit_app.py --server.address "$(CHARTLAB_HOST)" $(ERROR_DETAILS)
+	$(PY) -m streamlit run asgi.py --server.address "$(CHARTLAB_HOST)" $(ERROR_DETAILS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -6,8 +6,9 @@ Every query or mutation takes the signed-in `Actor` first (see `progress.authz`)
 subclasses whose messages are safe to show.
 """
 from progress.accounts import (User, authenticate, change_password, create_first_user, create_user,
-                               get_user, list_users, needs_first_user, password_problems,
-                               provision_user, register_learner, reset_password)
+                               get_user, has_password, list_users, needs_first_user,
+                               password_problems, provision_user, register_learner, reset_password,
+                               set_role)
 from progress.analytics import (SCORE_BINS, assignment_summary, gradebook, gradebook_csv, item_analysis,
                                 learner_assignments, mastery, question_mastery, scores_over_time,
                                 weakest_skills, weekly_trend)
@@ -25,6 +26,10 @@ from progress.integrity import (CaseAccess, assignment_audit, attempt_policy, ca
                                 case_access, key_visible, release_key, set_attempt_policy)
 from progress.roster import (ROSTER_COLUMNS, RosterRow, check_row, import_roster, known_learners,
                              mark_unknown, parse_roster, rejected_csv)
+from progress.sessions import (ActiveSession, IssuedToken, NewSession, active_session_count,
+                               check_session, claim_session, create_session, revoke_session,
+                               revoke_token, revoke_user_sessions, validate_session)
+from progress.sso import invite_learner, list_invitations, sso_account
 from progress.learning import (get_exam, lesson_progress, list_exams, record_lesson,
                                record_response, record_review, review_due, save_exam_progress,
                                start_exam, submit_exam)
@@ -40,6 +45,10 @@ __all__ = [
     "add_member", "announce_token", "assignment_audit", "assignment_summary", "attempt_policy",
     "authenticate", "can_open_case", "case_access", "case_ref", "change_password",
     "client_address", "cohort_members", "connect", "create_assignment", "create_cohort", "create_first_user",
+    "ActiveSession", "IssuedToken", "NewSession", "active_session_count", "check_session",
+    "claim_session", "create_session", "has_password", "invite_learner", "list_invitations",
+    "revoke_session", "revoke_token", "revoke_user_sessions", "set_role", "sso_account",
+    "validate_session",
     "create_user", "db_path", "discard_draft", "get_assignment", "get_attempt", "get_cohort",
     "get_db", "get_exam", "get_user", "gradebook", "gradebook_csv", "item_analysis", "join_cohort", "key_visible",
     "learner_assignments", "lesson_progress", "list_assignments", "list_attempts", "list_cohorts",

@@ -134,10 +134,11 @@ def _insert_user(db: Database, row: dict) -> User:
                                        :created_by)""", row)
     except sqlite3.IntegrityError:
         raise ValidationError("That username is taken.") from None
-    return _user(db, cursor.lastrowid)
+    return user_by_id(db, cursor.lastrowid)
 
 
-def _user(db: Database, user_id: int) -> User:
+def user_by_id(db: Database, user_id: int) -> User:
+    """The user row as a User, inside the caller's checks (no authorisation: internal use)."""
     row = one(db, f"SELECT {_PUBLIC_COLUMNS} FROM users WHERE id = ?", [user_id])
     if row is None:
         raise NotFound("That user does not exist.")
@@ -234,7 +235,7 @@ def authenticate(username: str, password: str, *, client_address: str | None = N
     if not correct:
         raise AuthError(BAD_CREDENTIALS)
     _record_success(db, row["id"], row["password_hash"], password, now)
-    return _user(db, row["id"])
+    return user_by_id(db, row["id"])
 
 
 def _throttled_error(until: datetime, now: datetime) -> AuthError:
@@ -254,10 +255,13 @@ def _record_success(db: Database, user_id: int, password_hash: str, password: st
 
 
 def _set_password(db: Database, user_id: int, password: str) -> None:
-    """Store a new password (hashed before the transaction)."""
+    """Store a new password (hashed before the transaction) and end every session of the user
+    (whoever knew the old password is signed out everywhere)."""
+    from progress.sessions import revoke_all   # sessions builds on accounts
     password_hash = _hash(password)
     with write(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
+        revoke_all(db, user_id, "password")
 
 
 # ----------------------------------------------------------------------------- passwords
@@ -282,7 +286,7 @@ def reset_password(actor: Actor, user_id: int, new_password: str, *,
     of their cohorts (see `authz.require_password_reset`)."""
     db = resolve(db)
     require_password_reset(db, actor, user_id)
-    target = _user(db, user_id)
+    target = user_by_id(db, user_id)
     _check_password(new_password, target.username, target.display_name)
     _set_password(db, user_id, new_password)
 
@@ -292,7 +296,7 @@ def get_user(actor: Actor, user_id: int, *, db: Database | None = None) -> User:
     """One user's public fields: themselves, their instructors, admins."""
     db = resolve(db)
     require_user_read(db, actor, user_id)
-    return _user(db, user_id)
+    return user_by_id(db, user_id)
 
 
 def list_users(actor: Actor, *, role: str | None = None, db: Database | None = None) -> list[dict]:
@@ -300,3 +304,30 @@ def list_users(actor: Actor, *, role: str | None = None, db: Database | None = N
     require_admin(actor)
     where, params = ("WHERE role = ?", [role]) if role else ("", [])
     return rows(resolve(db), f"SELECT {_PUBLIC_COLUMNS} FROM users {where} ORDER BY username", params)
+
+
+# ----------------------------------------------------------------------------- roles and sign-in methods
+NO_PASSWORD = "!sso"   # stored for accounts made by school sign-on: no password ever verifies
+
+
+def set_role(actor: Actor, user_id: int, role: str, *, db: Database | None = None) -> User:
+    """An admin promotes or demotes an account (e.g. a school sign-on learner to instructor).
+    Admins cannot change their own role, so the last admin cannot lock everyone out."""
+    require_admin(actor)
+    if role not in ROLES:
+        raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.")
+    if user_id == actor.user_id:
+        raise PermissionDenied("You cannot change your own role; ask another administrator.")
+    db = resolve(db)
+    with write(db):
+        user_by_id(db, user_id)
+        db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+    return user_by_id(db, user_id)
+
+
+def has_password(actor: Actor, *, db: Database | None = None) -> bool:
+    """False for an account that only signs in through school sign-on."""
+    row = one(resolve(db), "SELECT password_hash FROM users WHERE id = ?", [actor.user_id])
+    if row is None:
+        raise NotFound("That user does not exist.")
+    return row["password_hash"] != NO_PASSWORD

@@ -224,9 +224,50 @@ ALTER TABLE memberships ADD COLUMN via TEXT NOT NULL DEFAULT 'legacy'
     CHECK (via IN ('legacy', 'join_code', 'admin', 'creator', 'staff'));
 """
 
+# Sign-in that survives a reload (progress.sessions) and school single sign-on (progress.sso).
+# Written against the 0003 schema only: it adds tables and one nullable users column.
+_SESSIONS = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    token_hash TEXT UNIQUE CHECK (token_hash IS NULL OR length(token_hash) = 64),
+    claim_hash TEXT UNIQUE CHECK (claim_hash IS NULL OR length(claim_hash) = 64),
+    claim_expires_at TEXT,
+    method TEXT NOT NULL CHECK (method IN ('password', 'sso')),
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    idle_timeout_s INTEGER NOT NULL CHECK (idle_timeout_s > 0),
+    revoked_at TEXT,
+    revoked_reason TEXT
+);
+CREATE INDEX idx_sessions_user ON sessions(user_id, revoked_at);
+ALTER TABLE users ADD COLUMN sessions_revoked_at TEXT;
+CREATE TABLE sso_identities (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    email TEXT COLLATE NOCASE,
+    created_at TEXT NOT NULL,
+    last_login_at TEXT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+) WITHOUT ROWID;
+CREATE INDEX idx_sso_user ON sso_identities(user_id);
+CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL COLLATE NOCASE,
+    cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+    invited_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    accepted_by INTEGER REFERENCES users(id),
+    accepted_at TEXT
+);
+CREATE UNIQUE INDEX idx_invitations_open ON invitations(email, cohort_id) WHERE accepted_at IS NULL;
+"""
+
 MIGRATIONS = Migrations("chartlab.progress")
 _SCRIPTS = (("0001_core", _CORE), ("0002_grading", _GRADING), ("0003_learning", _LEARNING),
-            ("0004_integrity", _INTEGRITY))
+            ("0004_integrity", _INTEGRITY), ("0005_sessions", _SESSIONS))
 NAMES: tuple[str, ...] = tuple(name for name, _ in _SCRIPTS)
 LATEST = NAMES[-1]
 

@@ -2,66 +2,21 @@
 create the instructor, create a cohort, register a learner with the join code, open a case,
 enter codes, submit, and see the score. Screenshots go to tests/artifacts/.
 
-Without /usr/bin/chromium the test is skipped on a developer machine, but under CI=true a
-missing browser is a failure (`.ci/run` installs chromium with apt-get when missing)."""
-import os
+Server start-up and the browser launch are shared with the other browser tests (tests/browser.py)."""
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
+from browser import ARTIFACTS, chartlab, launch, need_browser
+
 PASSWORD = "Teach-2026-coding-e2e"   # no "chartlab": the policy refuses the product name
-
-
-def _need_browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Debian's chromium is not installed at /usr/bin/chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium) - skipped outside CI")
-    pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path):
-    _need_browser()
-    port = _free_port()
-    env = dict(os.environ, CHARTLAB_DB=str(tmp_path / "e2e.db"),
-               CHARTLAB_CACHE_DIR=os.environ.get("CHARTLAB_CACHE_DIR", str(ROOT / "data" / "cache")))
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-                             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    need_browser()
+    with chartlab(tmp_path / "e2e.db") as url:   # `streamlit run asgi.py`, as `make run` does
+        yield url
 
 
 def _click(page, name):
@@ -81,9 +36,7 @@ def test_instructor_and_learner_end_to_end(server):
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(60_000)
         page.goto(server)

@@ -37,6 +37,9 @@ def full(world):
                   responses=[{"question_id": "q1", "chosen": "\\N", "correct": False}], db=d)
     P.record_review(world.l1_, "teaching_point", "tp_x", True, db=d)
     P.set_attempt_policy(world.i1_, world.asg["id"], P.AttemptPolicy(max_attempts=3, counts="last"), db=d)
+    P.claim_session(P.create_session(world.l1.id, db=d).claim_code, db=d)
+    P.invite_learner(world.i1_, world.c1["id"], "sso@school.example", db=d)
+    P.sso_account("https://idp.example", "sub-1", email="sso@school.example", email_verified=True, db=d)
     empty = [t for t, n in transfer._counts(transfer.snapshot(d)).items() if n == 0]
     assert empty == []
     return world
@@ -271,7 +274,7 @@ MALFORMED = {   # defect -> (change to a good export, what the message must name
     "check constraint": (_set("users", "role", "wizard"), ["table users", "row 1", "field role", "CHECK"]),
     "huge field": (_set("users", "display_name", "x" * (2 ** 20 + 1)), ["row 1", "field display_name", "longer"]),
     "lone surrogate": (_set("users", "display_name", "\ud800"), ["row 1", "field display_name", "Unicode"]),
-    "duplicate key": (_append_copy("users"), ["table users", "row 7", "field id", "UNIQUE"]),   # 6 users + the copy
+    "duplicate key": (_append_copy("users"), ["table users", "row 8", "field id", "UNIQUE"]),   # 7 users + the copy
     "dangling reference": (_set("attempts", "user_id", 4242), ["table attempts", "row 1", "field user_id", "4242"]),
     "list as a column name": (_column_name("users", ["username"]), ["table users", "header", "field 2"]),
     "unknown column": (_column_name("users", "nickname"), ["table users", "header", "field nickname"]),
