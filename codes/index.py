@@ -91,7 +91,7 @@ def parse_pcs_index(rows) -> dict[str, Node]:
     """Tree of the PCS Index from its (term, content) rows; continued pages are merged."""
     mains: dict[str, Node] = {}
     for term, content in rows:
-        name = _CONTINUED.sub("", (term or "").strip())
+        name = _CONTINUED.sub("", (term or "").strip()).strip(" ,")
         if not name:
             continue
         main = mains.setdefault(name.lower(), Node(name))
@@ -106,7 +106,7 @@ def parse_pcs_index(rows) -> dict[str, Node]:
             if note:
                 parent.notes.append(note)
                 continue
-            node = parent.child(_CONTINUED.sub("", text))
+            node = parent.child(_CONTINUED.sub("", text).strip(" ,"))
             node.code = node.code or code
             del stack[depth + 1:]
             stack.append(node)

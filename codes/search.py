@@ -85,7 +85,7 @@ def _phrases() -> dict[str, tuple[str, ...]]:
     alternatives are searched beside the typed words."""
     v = vocab.vocabulary()
     out = {k: (k, *alts) for k, alts in v.equivalents.items()}
-    out.update({k: (long,) for k, long in v.abbreviations})
+    out.update({k: (long if isinstance(long, tuple) else (long,)) for k, long in v.abbreviations})
     return out
 
 
@@ -104,7 +104,10 @@ def _groups(words: list[str]) -> list[tuple[str, ...]]:
         i += n
         if n == 1 and alts == (words[i - 1],) and words[i - 1] in stop and len(words) > 1:
             continue
-        out.append(tuple(dict.fromkeys(alts)))
+        if len(alts) == 1 and " " in alts[0]:  # one expansion: each of its words is a group of its own
+            out.extend((w,) for w in alts[0].split() if w not in stop)
+        else:
+            out.append(tuple(dict.fromkeys(alts)))
     return out
 
 
@@ -189,12 +192,19 @@ def _candidates(c, q: _Query) -> list:
     rows += c.execute(f"{base} LIMIT {_CANDIDATES}", (match, *sys_args)).fetchall()
     for ctx in q.unlocked:
         rows += c.execute(f"{base} AND t.ctx = ? LIMIT {_CANDIDATES // 2}", (match, *sys_args, ctx)).fetchall()
-    if len(rows) < 10 and len(q.groups) > 1:  # no title has every word: score titles lacking one of them
-        for i in range(len(q.groups)):
-            rest = _fts(q.groups[:i] + q.groups[i + 1:])
-            if rest:
-                rows += c.execute(f"{base} LIMIT {_CANDIDATES // len(q.groups)}", (rest, *sys_args)).fetchall()
+    n = len(q.groups)
+    if len(rows) < 10 and n > 1:  # no title has every word: score titles lacking one of them
+        for i in range(n):
+            rows += _fts_rows(c, base, q.groups[:i] + q.groups[i + 1:], sys_args, _CANDIDATES // n)
+    if len(rows) < 10 and n > 2:  # ... or lacking all but one
+        for g in q.groups:
+            rows += _fts_rows(c, base, (g,), sys_args, _CANDIDATES // n)
     return rows
+
+
+def _fts_rows(c, base: str, groups, sys_args, limit: int) -> list:
+    match = _fts(groups)
+    return c.execute(f"{base} LIMIT {limit}", (match, *sys_args)).fetchall() if match else []
 
 
 _SOFT = re.compile(r"\b(?:without|unspecified whether|not specified as|not elsewhere)\b([^,;(]*)", re.I)
@@ -265,7 +275,7 @@ def _score(row, q: _Query) -> float:
 def _encoder(query: str, system, limit: int, common: bool) -> list[Hit]:
     c = store.conn()
     hits = _code_hits(c, query, system, limit)
-    if len(hits) >= limit:
+    if hits:  # a typed code (or code start) lists codes only
         return hits[:limit]
     q = _prepare(query, system, common)
     best: dict[tuple, tuple] = {}
@@ -283,7 +293,19 @@ def _encoder(query: str, system, limit: int, common: bool) -> list[Hit]:
         kind = "index" if row["kind"] == "index" else ("title" if row["norm"] in q.norms else "word")
         term = row["term"] if row["term"] != row["title"] else ""
         hits.append(Hit(row["code"], row["system"], row["title"], bool(row["billable"]), kind, term))
-    return hits
+    return hits or _substring_hits(c, query, system, limit)
+
+
+def _substring_hits(c, query: str, system, limit: int) -> list[Hit]:
+    """Last resort: titles containing the typed letters inside a word ("ectomy")."""
+    words = [w for w in vocab.tokens(query) if len(w) >= 3][:8]
+    if not words:
+        return []
+    sys_clause, sys_args = (" AND t.system = ?", (system,)) if system else ("", ())
+    rows = c.execute(f"{_SELECT} JOIN terms_tri f ON t.rowid = f.rowid WHERE terms_tri MATCH ?{sys_clause} LIMIT ?",
+                     (" ".join(f'"{w}"' for w in words), *sys_args, limit)).fetchall()
+    return [Hit(r["code"], r["system"], r["title"], bool(r["billable"]), "substring",
+                r["term"] if r["term"] != r["title"] else "") for r in rows]
 
 
 def _code_hits(c, query: str, system, limit: int) -> list[Hit]:

@@ -26,7 +26,7 @@ ENCOUNTER_RANK = (("sequela", 2), ("subsequent encounter", 1))
 
 @dataclass(frozen=True)
 class Vocabulary:
-    abbreviations: tuple     # ((phrase, expansion), ...) longest phrase first: the typed form is replaced
+    abbreviations: tuple     # ((phrase, expansion or (alternative, ...)), ...) longest first: the typed form is replaced
     equivalents: dict        # phrase -> (alternative, ...): the typed form is kept as one alternative
     contexts: dict           # name -> (code prefixes tuple, unlocking word prefixes tuple)
     filler: frozenset
@@ -36,7 +36,8 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     data = yaml.safe_load(SEARCH_FILE.read_text(encoding="utf-8")) or {}
-    abbr = {" ".join(tokens(k)): " ".join(tokens(v)) for k, v in (data.get("abbreviations") or {}).items()}
+    abbr = {" ".join(tokens(k)): tuple(" ".join(tokens(a)) for a in v) if isinstance(v, list) else " ".join(tokens(v))
+            for k, v in (data.get("abbreviations") or {}).items()}
     ctx = {name: (tuple(str(c).upper() for c in spec.get("codes") or ()), tuple(str(w).lower() for w in spec.get("words") or ()))
            for name, spec in (data.get("contexts") or {}).items()}
     equiv = {" ".join(tokens(k)): tuple(" ".join(tokens(a)) for a in (v if isinstance(v, list) else [v]))

@@ -102,10 +102,11 @@ def test_search_ranking():
     billable = [h.billable for h in hits if h.match == "word"]
     assert billable == sorted(billable, reverse=True)  # billable before headers
     assert search("0DT", system="pcs")[0].code.startswith("0DT")
-    assert search("appendectomy", system="PCS")[0].code in ("0DBJ", "0DTJ")
+    assert search("appendectomy", system="PCS")[0].code.startswith(("0DBJ", "0DTJ"))
     assert search("CHF")[0].display == "I50.9"
-    sub = search("ailure")
-    assert sub and all(h.match == "substring" for h in sub)
+    assert search("ailure")[0].title.lower().count("failure")  # one letter short: spelling finds "failure"
+    sub = search("ectomy")
+    assert sub and all(h.match == "substring" and "ectomy" in (h.term or h.title).lower() for h in sub)
     assert search("") == [] and search(None) == [] and search("%%%''\"*") == []
     assert len(search("disease", limit=500)) == 200
 
