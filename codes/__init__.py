@@ -4,17 +4,19 @@ Everything else in ChartLab asks this package; nothing here knows about learners
 """
 from functools import lru_cache
 
-from . import cm, pcs, weights
+from . import cm, index, pcs, weights
 from .engine import DEFAULT_FY, DEFAULT_VERSION, FISCAL_YEARS, VERSION_TO_FY
 from .grouper import (DISPOSITIONS, MAX_PROC, MAX_SDX, POA_VALUES, Claim, CodeRole, Edit, GroupResult,
                       coerce_claim, group)
+from .live import DxFlag, GroupingSummary, LiveResult, ProcFlag, grouping_change, live_flags, poa_exempt
 from .normalize import CM, PCS, Normalized, display, normalize
 from .search import Hit, search
 
 __all__ = ["cm", "pcs", "weights", "normalize", "Normalized", "display", "CM", "PCS", "search", "Hit",
            "group", "Claim", "GroupResult", "CodeRole", "Edit", "coerce_claim", "DISPOSITIONS",
            "POA_VALUES", "MAX_SDX", "MAX_PROC", "DEFAULT_VERSION", "DEFAULT_FY", "FISCAL_YEARS",
-           "VERSION_TO_FY", "lookup", "is_valid"]
+           "VERSION_TO_FY", "lookup", "is_valid", "index", "live_flags", "grouping_change", "LiveResult",
+           "DxFlag", "ProcFlag", "GroupingSummary", "poa_exempt"]
 
 
 def lookup(code: str, fy: int = DEFAULT_FY):
