@@ -122,6 +122,11 @@ def build(path: Path | None = None, progress: Progress | None = None) -> Path:
         if title:
             term_rows.append(_term_row(code, "PCS", title, title, True, "title"))
     db["pcs"].insert_all(pcs_rows, pk="code")
+    # character meanings for the sections without CMS table axes in our sources, from their titles
+    from .pcs import TABLE_SECTIONS, infer_meanings
+    meanings = infer_meanings({r["code"]: r["title"] for r in pcs_rows if r["code"][0] not in TABLE_SECTIONS})
+    db["pcs_values"].insert_all(({"prefix": p, "value": v, "meaning": m} for (p, v), m in meanings.items()),
+                                pk=("prefix", "value"))
     # The PCS Index, parsed into main term -> subterms -> table/code: each coded line becomes a
     # searchable row ("Replacement, Acetabulum, Left" -> 0QR5), so a procedure's common name lands on
     # its table. The raw rows are kept for codes.index.

@@ -49,7 +49,8 @@ def vocabulary() -> Vocabulary:
 def files_digest() -> str:
     """Part of the cache's release key: the vocabulary decides contexts and priors in the cache."""
     h = hashlib.sha1()
-    for f in (SEARCH_FILE, DATA / "index_supplement.yaml", Path(__file__)):
+    here = Path(__file__).parent
+    for f in (SEARCH_FILE, DATA / "index_supplement.yaml", Path(__file__), here / "index.py", here / "pcs.py"):
         h.update(f.read_bytes())
     return h.hexdigest()[:10]
 

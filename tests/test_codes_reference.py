@@ -77,7 +77,7 @@ def test_pcs_validity_per_fiscal_year():
 
 
 def test_builder_offers_only_valid_next_characters():
-    assert [v for v, _ in pcs.next_characters("")] == ["0", "1"]
+    assert [v for v, _ in pcs.next_characters("")] == list(pcs.SECTIONS)  # every section (issue 16)
     bodies = dict(pcs.next_characters("0DT"))
     assert bodies["J"] == "Appendix" and "D" not in bodies  # no 0DTD table row
     approaches = dict(pcs.next_characters("0DTJ"))
