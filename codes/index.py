@@ -197,57 +197,46 @@ def lookup_pcs(term: str) -> list[Entry]:
 
 
 def _cm_notes(code: str) -> list[Note]:
+    """The code also / code first / use additional notes written at this code's own level."""
     from . import cm
     inf = cm.info(code)
     if inf is None:
         return []
-    out = []
-    for kind, label in (("code_also", "code also"), ("code_first", "code first"), ("use_additional", "use additional")):
-        for _level, text in inf.notes(kind):
-            out.append(Note(label, " ".join(text.split())))
-    return out
+    own = inf.levels[0].notes
+    return [Note(label, " ".join(text.split())) for kind, label in
+            (("code_also", "code also"), ("code_first", "code first"), ("use_additional", "use additional"))
+            for text in own.get(kind, [])]
 
 
 @lru_cache(maxsize=512)
 def _lookup_cm(t: str) -> tuple:
-    from . import store
-    words = re.findall(r"[0-9a-z]+", t)
-    if not words:
-        return ()
+    from .search import search
     out = []
     sup = supplement_nodes(CM)
     if t in sup:
         out.append(_entry(CM, sup[t], "ChartLab supplement"))
-    fts = " ".join(f'"{w}"' for w in words[:6])
-    rows = store.conn().execute(
-        "SELECT DISTINCT t.code FROM terms_fts f JOIN terms t ON t.rowid = f.rowid WHERE terms_fts MATCH ? "
-        "AND t.system = 'CM' AND t.ctx = '' LIMIT 400", (fts,)).fetchall()
-    codes = sorted({r["code"] for r in rows})
-    if codes:
-        out.append(_cm_entry_from_tabular(t, codes))
+    hits = [h for h in search(t, system=CM, limit=80) if h.match != "substring"]
+    if hits:
+        out.append(_cm_entry_from_tabular(t, [h.code for h in hits]))
     return tuple(out)
 
 
 def _cm_entry_from_tabular(term: str, codes: list[str]) -> Entry:
-    """Main term -> one subterm per category whose titles use the words -> codes, with tabular notes."""
+    """Main term -> one subterm per category (in the search's rank order) -> codes, with notes."""
     from . import cm
     root = Node(term[:1].upper() + term[1:])
     by_cat: dict[str, list[str]] = {}
     for c in codes:
         by_cat.setdefault(c[:3], []).append(c)
-    for cat, members in sorted(by_cat.items()):
-        ctitle = cm.title(cat) or cat
-        sub = root.child(ctitle)
-        sub.code = cat if len(members) > 1 or members[0] != cat else cat
-        for c in members[:25]:
-            if c == cat:
-                continue
-            leaf = sub.child(cm.title(c) or c)
-            leaf.code = c
-            leaf.notes.extend(_cm_notes(c))
+    for cat, members in list(by_cat.items())[:20]:
+        sub = root.child(f"{cm.title(cat) or cat}")
+        sub.code = cat
         sub.notes.extend(_cm_notes(cat))
-        if len(root.children) >= 25:
-            break
+        for c in members[:15]:
+            if c != cat:
+                leaf = sub.child(cm.title(c) or c)
+                leaf.code = c
+                leaf.notes.extend(_cm_notes(c))
     return _entry(CM, root, "tabular list (substitute for the CMS Alphabetic Index)")
 
 
