@@ -32,7 +32,7 @@ from .normalize import CM, PCS, display
 RANKINGS = ("encoder", "plain", "legacy")
 _WORD = re.compile(r"[0-9A-Za-z]+")
 _LEGACY_SYNONYMS = Path(__file__).with_name("data") / "synonyms.yaml"
-_CANDIDATES = 300        # rows scored per query variant (read in prior order)
+_CANDIDATES = 200        # rows scored per query (read in prior order)
 
 
 @dataclass(frozen=True)
@@ -218,16 +218,21 @@ def _row_tokens(term: str) -> tuple[tuple, tuple, frozenset]:
     return tuple(stem(w) for w in vocab.tokens(term)), tuple(stem(w) for w in vocab.core_tokens(term)), soft
 
 
+@lru_cache(maxsize=262144)
+def _wordset(words: tuple) -> frozenset:
+    return frozenset(words)
+
+
 @lru_cache(maxsize=1)
 def _filler_stems() -> tuple[frozenset, frozenset]:
     v = vocab.vocabulary()
     return frozenset(stem(w) for w in v.filler), frozenset(stem(w) for w in v.stopwords)
 
 
-def _alt_cost(alt: tuple, words: tuple, last: bool) -> float | None:
+def _alt_cost(alt: tuple, words: tuple, last: bool, wordset: frozenset = frozenset()) -> float | None:
     cost = 0.0
     for s in alt:
-        if s in words:
+        if s in wordset:
             continue
         if any(w.startswith(s) for w in words):
             cost += 0.5 if last else 1.5
@@ -238,6 +243,7 @@ def _alt_cost(alt: tuple, words: tuple, last: bool) -> float | None:
 
 def _score(row, q: _Query) -> float:
     words, core, soft = _row_tokens(row["term"])
+    wordset = _wordset(words)
     filler, stop = _filler_stems()
     score = row["prior"]
     covered, phrase = set(), []
@@ -245,7 +251,7 @@ def _score(row, q: _Query) -> float:
         best = None
         for a in g:
             alt = _stems(a)
-            cost = _alt_cost(alt, words, i == len(q.groups) - 1)
+            cost = _alt_cost(alt, words, i == len(q.groups) - 1, wordset)
             if cost is not None and (best is None or cost < best[0]):
                 best = (cost, alt)
         if best is None:
