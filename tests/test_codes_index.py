@@ -56,3 +56,12 @@ def test_garbage_never_raises(term, system):
     out = index.lookup(term, system)
     assert isinstance(out, list)
     index.pcs_terms(term if isinstance(term, str) else "")
+
+
+def test_cli_index_and_search_ranking(capsys):
+    from codes.__main__ import main
+    assert main(["index", "appendectomy", "--system", "pcs"]) == 0
+    out = capsys.readouterr().out
+    assert "CMS ICD-10-PCS Index" in out and "0DTJ" in out
+    assert main(["search", "htn", "--limit", "1"]) == 0
+    assert capsys.readouterr().out.startswith("I10")
