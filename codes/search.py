@@ -203,6 +203,8 @@ def _candidates(c, q: _Query) -> list:
 
 
 def _fts_rows(c, base: str, groups, sys_args, limit: int) -> list:
+    if not any(any(ch.isalpha() for ch in a) and len(a) >= 3 for g in groups for a in g):
+        return []  # numbers or scraps alone ("999" of "ZZZ.999") say nothing about a condition
     match = _fts(groups)
     return c.execute(f"{base} LIMIT {limit}", (match, *sys_args)).fetchall() if match else []
 

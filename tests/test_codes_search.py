@@ -70,6 +70,10 @@ def test_abbreviations_and_spelling():
     assert vocab.stem("fractured") == vocab.stem("fracture")
 
 
+def test_a_mistyped_code_finds_nothing_rather_than_its_numbers():
+    assert search("ZZZ.999", system="CM") == [] and search("0DTJ4ZZ", system="CM") == []
+
+
 def test_partial_codes_list_the_code_then_below_it():
     hits = search("S72.001", limit=10)
     assert hits[0].display == "S72.001" and hits[0].match == "exact code"
