@@ -209,7 +209,7 @@ def _fts_rows(c, base: str, groups, sys_args, limit: int) -> list:
     return c.execute(f"{base} LIMIT {limit}", (match, *sys_args)).fetchall() if match else []
 
 
-_SOFT = re.compile(r"\b(?:without|unspecified whether|not specified as|not elsewhere)\b([^,;(]*)", re.I)
+_SOFT = vocab.SOFT
 
 
 @lru_cache(maxsize=262144)
@@ -254,8 +254,8 @@ def _score(row, q: _Query) -> float:
         for a in g:
             alt = _stems(a)
             cost = _alt_cost(alt, words, i == len(q.groups) - 1, wordset)
-            if cost is not None and (best is None or cost < best[0]):
-                best = (cost, alt)
+            if cost is not None and (best is None or (cost, -len(alt)) < (best[0], -len(best[1]))):
+                best = (cost, alt)  # equal cost: the alternative that explains more of the title
         if best is None:
             score += 15  # a word the title lacks (only from the fallback retrieval)
             continue
@@ -316,6 +316,12 @@ def _substring_hits(c, query: str, system, limit: int) -> list[Hit]:
                 r["term"] if r["term"] != r["title"] else "") for r in rows]
 
 
+def _table_title(code: str) -> str:
+    """A PCS table or partial code named by its characters: "0SR" -> "Medical and Surgical, Lower Joints, Replacement"."""
+    from . import pcs
+    return ", ".join(m for m in (pcs.meaning(code[:i], code[i]) for i in range(len(code))) if m) or code
+
+
 def _code_hits(c, query: str, system, limit: int) -> list[Hit]:
     cq = _code_query(query)
     if not _looks_like_code(cq):
@@ -323,7 +329,8 @@ def _code_hits(c, query: str, system, limit: int) -> list[Hit]:
     sys_clause, sys_args = (" AND system = ?", (system,)) if system else ("", ())
     rows = c.execute(f"SELECT code, system, title, billable, kind FROM terms WHERE code = ?{sys_clause} "
                      f"ORDER BY kind != 'title' LIMIT 1", (cq, *sys_args)).fetchall()
-    out = [Hit(r["code"], r["system"], r["title"], bool(r["billable"]), "exact code") for r in rows]
+    out = [Hit(r["code"], r["system"], _table_title(r["code"]) if r["kind"] == "index" else r["title"],
+               bool(r["billable"]), "exact code") for r in rows]
     below = c.execute(f"SELECT code, system, title, billable FROM terms WHERE code > ? AND code < ? AND kind = 'title'"
                       f"{sys_clause} ORDER BY length(code), prior, code LIMIT ?", (cq, cq + "\x7f", *sys_args, limit)).fetchall()
     out += [Hit(r["code"], r["system"], r["title"], bool(r["billable"]), "code prefix") for r in below]

@@ -87,10 +87,15 @@ def norm_words(words) -> str:
     return " ".join(sorted({stem(w) for w in words if w not in v.filler and w not in v.stopwords}))
 
 
+SOFT = re.compile(r"\b(?:without|unspecified whether|not specified as|not elsewhere)\b([^,;(]*)", re.I)
+
+
 def norm(text: str) -> str:
-    """Order-free normal form used for exact-title matches: stems of the core words less filler and
-    stopwords ("Heart failure, unspecified" and "heart failure" meet)."""
-    return norm_words(core_tokens(text))
+    """Order-free normal form used for exact-title matches: stems of the core words less filler,
+    stopwords and what the title says the code is without ("Heart failure, unspecified" and
+    "heart failure" meet; so do "Respiratory failure, unspecified, unspecified whether with hypoxia
+    or hypercapnia" and "respiratory failure")."""
+    return norm_words(core_tokens(SOFT.sub(" ", str(text))))
 
 
 def context_of(code: str, system: str) -> str:
@@ -119,6 +124,7 @@ def prior(system: str, billable: bool, kind: str, ctx: str, title: str) -> float
     if system == "PCS" and kind == "index":
         cost += 1 if billable else 8
     cost += 8 * encounter_rank(title) if system == "CM" else 0
+    cost += 1 if system == "CM" and "initial encounter for open fracture" in title.lower() else 0
     cost += 20 if ctx else 0
     cost += 1 if kind == "inclusion" else 0
     return cost

@@ -100,3 +100,16 @@ def test_relevance_benchmark_quality():
     assert new.mrr > old.mrr and new.hit5 > old.hit5
     held = b.evaluate("encoder", holdout)
     assert held.hit5 >= 0.8 and held.hit5 > b.evaluate("legacy", holdout).hit5
+
+
+def test_index_defaults_and_closed_before_open_fractures():
+    assert codes_of("diabetes", 1) == ["E11.9"]            # type not documented: type 2 (I.C.4.a.2)
+    assert codes_of("respiratory failure", 1) == ["J96.90"]
+    hits = search("fracture of coccyx", limit=10)
+    order = [h.code for h in hits if h.code.startswith("S322XX")]
+    assert order.index("S322XXA") < order.index("S322XXB")  # closed (A) before open (B)
+
+
+def test_a_pcs_table_typed_as_a_code_is_named_by_its_characters():
+    hit = search("0SR", limit=1)[0]
+    assert hit.code == "0SR" and hit.match == "exact code" and hit.title == "Medical and Surgical, Lower Joints, Replacement"
