@@ -208,7 +208,7 @@ def _cm_notes(code: str) -> list[Note]:
             for text in own.get(kind, [])]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def _lookup_cm(t: str) -> tuple:
     from .search import search
     out = []

@@ -212,7 +212,7 @@ def _fts_rows(c, base: str, groups, sys_args, limit: int) -> list:
 _SOFT = vocab.SOFT
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=20000)
 def _row_tokens(term: str) -> tuple[tuple, tuple, frozenset]:
     """(stems of all words in order, stems of words outside parentheses, stems of negated words:
     what a title says the code is *without* does not make it a worse match)."""
@@ -220,7 +220,7 @@ def _row_tokens(term: str) -> tuple[tuple, tuple, frozenset]:
     return tuple(stem(w) for w in vocab.tokens(term)), tuple(stem(w) for w in vocab.core_tokens(term)), soft
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=20000)
 def _wordset(words: tuple) -> frozenset:
     return frozenset(words)
 
