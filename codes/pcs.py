@@ -119,7 +119,7 @@ def meaning(prefix: str, value: str) -> str:
                                    (prefix + value, prefix + value + "\x7f")).fetchone() if col else None
         return row[0] if row else ""
     over = _overrides()
-    for key in (prefix, prefix[0] + "*" if len(prefix) == 2 else None):
+    for key in (prefix, prefix[0] + "*" if len(prefix) == 2 else None, f"{prefix[0]}@{len(prefix) + 1}"):
         if key in over and value in over[key]:
             return over[key][value]
     row = store.conn().execute("SELECT meaning FROM pcs_values WHERE prefix = ? AND value = ?", (prefix, value)).fetchone()

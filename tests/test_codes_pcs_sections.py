@@ -56,6 +56,9 @@ def test_known_meanings_outside_sections_0_and_1():
     m = {c.position: c.meaning for c in pcs.characters("B2111ZZ")}
     assert m[3] == "Fluoroscopy" and "Coronary" in m[4]
     assert {c.position: c.meaning for c in pcs.characters("HZ2ZZZZ")}[3] == "Detoxification Services"
+    m = {c.position: c.meaning for c in pcs.characters("30233N1")}
+    assert m[3] == "Transfusion" and m[5] == "Percutaneous" and "Red Blood Cells" in m[6]
+    assert {c.position: c.meaning for c in pcs.characters("2W6PXZZ")}[5] == "External"
     assert pcs.characters("0DTJ4ZZ")[2].meaning == "Resection"
     assert pcs.next_characters("Q") == [] and pcs.next_characters("%%") == [] and pcs.next_characters(None) == pcs.next_characters("")
 
