@@ -4,13 +4,14 @@ Everything else in ChartLab asks this package; nothing here knows about learners
 """
 from functools import lru_cache
 
-from . import cm, pcs, store, weights
+from . import cm, index, pcs, store, weights
 from .check import DRG, CodeCheck, check, system_of
 from .crosscheck import drgpy_drg
 from .engine import (DEFAULT_DATES, DEFAULT_FY, DEFAULT_VERSION, FISCAL_YEARS, FY_LABEL, GROUPER_LABEL,
                      VERSION_TO_FY, version_label)
 from .grouper import (DISPOSITIONS, MAX_PROC, MAX_SDX, POA_VALUES, Claim, CodeRole, Edit, GroupResult,
                       coerce_claim, group)
+from .live import DxFlag, GroupingSummary, LiveResult, ProcFlag, grouping_change, live_flags, poa_exempt
 from .normalize import CM, PCS, Normalized, display, normalize
 from .search import Hit, search
 
@@ -18,7 +19,9 @@ __all__ = ["cm", "pcs", "store", "weights", "drgpy_drg", "normalize", "Normalize
            "group", "Claim", "GroupResult", "CodeRole", "Edit", "coerce_claim", "DISPOSITIONS",
            "POA_VALUES", "MAX_SDX", "MAX_PROC", "DEFAULT_VERSION", "DEFAULT_FY", "FISCAL_YEARS",
            "VERSION_TO_FY", "FY_LABEL", "GROUPER_LABEL", "DEFAULT_DATES", "version_label", "lookup", "is_valid",
-           "check", "CodeCheck", "system_of", "DRG"]
+           "check", "CodeCheck", "system_of", "DRG",
+           "index", "live_flags", "grouping_change", "LiveResult", "DxFlag", "ProcFlag", "GroupingSummary",
+           "poa_exempt"]
 
 
 def lookup(code: str, fy: int = DEFAULT_FY):

@@ -1,11 +1,11 @@
-"""python -m codes {search,show,group,build-cache} — see README."""
+"""python -m codes {search,index,show,group,build-cache} — see README."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 
-from . import CM, FY_LABEL, PCS, cm, group, lookup, normalize, search, store
+from . import CM, FY_LABEL, PCS, cm, group, index, lookup, normalize, search, store
 from .grouper import Claim, coerce_claim
 
 
@@ -21,7 +21,7 @@ def _fail(msg: str) -> int:
 
 
 def cmd_search(a) -> int:
-    hits = search(a.query, system=(a.system or "").upper() or None, limit=a.limit)
+    hits = search(a.query, system=(a.system or "").upper() or None, limit=a.limit, ranking=a.ranking)
     if a.json:
         print(json.dumps([{"code": h.display, "system": h.system, "title": h.title, "billable": h.billable,
                            "match": h.match, "term": h.term} for h in hits], indent=1))
@@ -31,6 +31,23 @@ def cmd_search(a) -> int:
             print(f"{h.display:<9} {h.system:<4} {h.title}{flag}" + (f"  [{h.term}]" if h.term else ""))
         if not hits:
             print("No matches.")
+    return 0
+
+
+def cmd_index(a) -> int:
+    entries = index.lookup(a.term, a.system.upper())
+    if a.json:
+        print(json.dumps([[{"depth": d, "term": e.term, "code": e.display, "source": e.source,
+                            "notes": [{"kind": n.kind, "text": n.text, "code": n.code} for n in e.notes]}
+                           for d, e in top.walk()] for top in entries], indent=1))
+        return 0
+    for top in entries:
+        print(f"[{top.source}]")
+        for d, e in top.walk():
+            notes = "; ".join(f"{n.kind} {n.text}" + (f" {n.code}" if n.code else "") for n in e.notes)
+            print("  " * d + e.term + (f"  {e.display}" if e.code else "") + (f"  - {notes}" if notes else ""))
+    if not entries:
+        print("No index entry.")
     return 0
 
 
@@ -148,8 +165,14 @@ def main(argv=None) -> int:
     s.add_argument("query")
     s.add_argument("--system", choices=["cm", "pcs", "CM", "PCS"])
     s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--ranking", choices=["encoder", "plain", "legacy"], default="encoder")
     s.add_argument("--json", action="store_true")
     s.set_defaults(fn=cmd_search)
+    s = sub.add_parser("index", help="look a main term up in the ICD-10-CM or ICD-10-PCS index")
+    s.add_argument("term")
+    s.add_argument("--system", choices=["cm", "pcs", "CM", "PCS"], default="CM")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_index)
     s = sub.add_parser("show", help="a code's title and notes (CM) or character meanings (PCS)")
     s.add_argument("code")
     s.add_argument("--json", action="store_true")

@@ -117,6 +117,8 @@ class CodeRole:
     role: str = ""       # human wording: "MCC", "CC", "CC excluded by the principal diagnosis", "non-CC", "O.R.", "non-O.R."
     drives: bool = False  # this code set the DRG or its severity level
     hac: str = ""        # HAC description when HAC criteria are met
+    excluded: bool = False   # a CC/MCC excluded as such by the principal diagnosis (CC exclusion list)
+    hac_category: str = ""   # HAC category the code belongs to ("Stage III and IV Pressure Ulcers"), met or not
 
 
 @dataclass(frozen=True)
@@ -319,8 +321,11 @@ def _result(r, m, native, mce_claim, pdx_poa, sdx, procs, sex, disp, los, warnin
             roles.append(CodeRole(c, display(c, CM), "sdx", p, cm.title(c) or "", "", "ignored (invalid)", False))
             continue
         sev, role, drives = _dx_role(o, "sdx")
-        hac = "; ".join(h.get("description", "") for h in o.get("hacs") or [] if h.get("hac_status") == "HAC_CRITERIA_MET")
-        roles.append(CodeRole(c, display(c, CM), "sdx", p, cm.title(c) or "", sev, role, drives, hac))
+        hacs = o.get("hacs") or []
+        hac = "; ".join(h.get("description", "") for h in hacs if h.get("hac_status") == "HAC_CRITERIA_MET")
+        category = "; ".join(dict.fromkeys(h.get("description", "") for h in hacs if h.get("description")))
+        excluded = sev in ("CC", "MCC") and "EXCLUDED" in (o.get("flags") or [])
+        roles.append(CodeRole(c, display(c, CM), "sdx", p, cm.title(c) or "", sev, role, drives, hac, excluded, category))
     pouts = {o.get("code"): o for o in r.get("proc_output") or []}
     surg = (weights.lookup(r.get("final_drg")) or weights.DrgInfo(0, "", "", "", None, None, None, False, False)).type == "SURG"
     fy = engine.VERSION_TO_FY[version]

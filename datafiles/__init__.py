@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-__all__ = ["Problem", "ContentError", "load_yaml", "parse_yaml", "check_keys", "join", "display_path",
+__all__ = ["Problem", "ContentError", "load_yaml", "load_strict", "parse_yaml", "check_keys", "join", "display_path",
            "raise_problems"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -182,3 +182,11 @@ def check_keys(data: Any, required: Iterable[str], optional: Iterable[str], file
     out += [Problem(file, join(where, str(k)), f"unknown field (allowed: {', '.join(sorted(allowed))})")
             for k in data if k not in allowed]
     return out
+
+
+def load_strict(path) -> Any:
+    """The data of one file, or ContentError listing every problem (for data a program ships,
+    where any problem is a bug to fix, not a message to show)."""
+    data, problems = load_yaml(path)
+    raise_problems(problems)
+    return data if data is not None else {}

@@ -55,7 +55,7 @@ def test_pcs_builder_offers_valid_characters(tmp_db):
     at = lookup_page(tmp_db)
     first = at.selectbox(key="lookup_builder_0_")
     assert set(first.options) >= {"—", "0 – Medical and Surgical"}
-    first.set_value("0").run()
+    first.set_value("0 – Medical and Surgical").run()
     assert not at.exception
     second = at.selectbox(key="lookup_builder_1_0")
     assert any("Gastrointestinal" in o for o in second.options)
@@ -75,3 +75,32 @@ def test_busy_database_gives_a_message_not_a_traceback(tmp_db, monkeypatch):
     at.run()
     assert not at.exception
     assert any("database is busy" in e.value for e in at.error)
+
+
+def test_builder_offers_every_section_with_its_own_axis_names(tmp_db):
+    at = lookup_page(tmp_db)
+    first = at.selectbox(key="lookup_builder_0_")
+    assert {"5 – Extracorporeal or Systemic Assistance and Performance", "B – Imaging", "H – Substance Abuse Treatment"} <= set(first.options)
+    first.set_value("5 – Extracorporeal or Systemic Assistance and Performance").run()
+    for i, prefix in enumerate(["5", "5A", "5A1", "5A19", "5A195", "5A1955"], start=1):
+        box = at.selectbox(key=f"lookup_builder_{i}_{prefix}")
+        if prefix == "5A19":
+            assert box.label == "Duration" and any("96" in o for o in box.options)
+        box.set_value(next(o for o in box.options if o.startswith("5A1955Z"[i]))).run()
+    assert not at.exception
+    assert any("5A1955Z" in s.value for s in at.success)
+
+
+def test_alphabetic_index_tab(tmp_db):
+    at = lookup_page(tmp_db)
+    at.radio(key="index_book").set_value("ICD-10-PCS").run()
+    at.text_input(key="index_term").input("hemiarthroplasty").run()
+    md = " ".join(m.value for m in at.markdown)
+    assert "Replacement, Lower Joints" in md and "`0SR`" in md
+    at.radio(key="index_book").set_value("ICD-10-CM").run()
+    at.text_input(key="index_term").input("stroke").run()
+    md = " ".join(m.value for m in at.markdown)
+    assert "Infarction, cerebral" in md and "I63.9" in md
+    at.text_input(key="index_term").input("<script>*x*</script>").run()
+    assert not at.exception
+    assert not any("<script>" in m.value and "\\<script" not in m.value for m in at.markdown)
