@@ -56,7 +56,7 @@ def app(tmp_path, provider):
     expect.set_options(timeout=60_000)
     db_path = tmp_path / "sso.db"
     db = connect(db_path)
-    teacher = progress.provision_user("pat", "Teach-2026-chartlab", "instructor", "Pat Instructor", db=db)
+    teacher = progress.provision_user("pat", "Teach-2026-harbor-lamp", "instructor", "Pat Instructor", db=db)
     cohort = progress.create_cohort(teacher.actor, "HIT 210", db=db)
     progress.invite_learner(teacher.actor, cohort["id"], STUDENT["email"], db=db)
     db.close()
