@@ -198,27 +198,29 @@ def test_remove_member_and_reset_password(world):
 
 # ----------------------------------------------------------------------------- assignments
 def test_create_assignment_by_picking_n_with_progress_bar(world):
+    import cases
     import progress as P
     at = run_as(world.inst, "assignments")
     at.radio(key="asg_mode").set_value("pick").run()
     at.number_input(key="asg_n").set_value(4).run()
     plan = at.dataframe[-1].value
-    assert len(plan) == 4 and plan["Seed"].nunique() == 4
+    assert len(plan) == 4 and plan["Case"].nunique() == 4 and "Id" not in plan
     again = run_as(world.inst, "assignments")
     again.radio(key="asg_mode").set_value("pick").run()
     again.number_input(key="asg_n").set_value(4).run()
-    assert list(again.dataframe[-1].value["Seed"]) == list(plan["Seed"]), "fixed seeds: same inputs, same charts"
+    assert list(again.dataframe[-1].value["Case"]) == list(plan["Case"]), "fixed seeds: same inputs, same charts"
 
     button(at, "Generate cases and create assignment").click().run()
     assert any("title" in e.value for e in at.error)
     at.text_input[0].input("Week 2 mixed")
-    at.selectbox[-1].set_value("exam")
+    at.selectbox(key="asg_rubric").set_value("exam")
     button(at, "Generate cases and create assignment").click().run()
     assert not at.exception
     assert any("Week 2 mixed" in s.value and "4 cases" in s.value for s in at.success)
     made = next(a for a in P.list_assignments(world.inst.actor, world.cohort["id"]) if a["title"] == "Week 2 mixed")
-    assert made["rubric"] == "exam"
-    assert [(i["scenario"], i["seed"]) for i in made["items"]] == list(zip(plan["Id"], plan["Seed"]))
+    assert made["rubric"] == "exam" and made["exam_mode"] == 1, "the exam rubric runs in exam mode"
+    titles = {s["id"]: s["title"] for s in cases.list_scenarios()}
+    assert [(titles[i["scenario"]], i["seed"]) for i in made["items"]] == list(zip(plan["Scenario"], plan["Case"]))
 
 
 def test_create_assignment_by_choosing_scenarios_with_dates(world):
@@ -229,7 +231,8 @@ def test_create_assignment_by_choosing_scenarios_with_dates(world):
     import cases
     mdc5 = {s["id"] for s in cases.list_scenarios() if s["mdc"] == 5}
     options = at.multiselect(key="asg_chosen").options
-    assert len(options) == len(mdc5) and all(o.endswith(tuple(f"({i})" for i in mdc5)) for o in options)
+    titles = {s["id"]: s["title"] for s in cases.list_scenarios()}
+    assert sorted(options) == sorted(titles[i] for i in mdc5), "titles, not scenario ids"
     at.multiselect(key="asg_chosen").set_value(["heart_failure"]).run()
     at.number_input(key="asg_per").set_value(3).run()
     at.text_input[0].input("Heart failure x3")
@@ -262,7 +265,7 @@ def test_gradebook_table_and_csv(world, monkeypatch):
     assert list(table["Username"]) == ["lena", "liam"]
     column = f"Week 1 heart failure [{world.assignment['id']}]"
     assert table.loc[table["Username"] == "lena", column].iloc[0] > table.loc[table["Username"] == "liam", column].iloc[0]
-    assert at.download_button[0].label == "Download gradebook (CSV)"
+    assert at.download_button[0].label == "Gradebook (CSV)"
     data = downloads["gradebook-Spring-cohort.csv"]
     text = data.decode() if isinstance(data, bytes) else data
     assert text == P.gradebook_csv(world.inst.actor, world.cohort["id"])

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 import progress
-from ui import labels
-from ui.labels import md, md_escape, pct, when
+from ui import labels, resources, results_views
+from ui.labels import md_escape, pct, when
 
 
 # ----------------------------------------------------------------------------- cohort picker
@@ -64,11 +64,69 @@ def cohort_picker(actor: progress.Actor, key: str, *, allow_all: bool = False,
     return by_id[choice] if choice is not None else {"id": None, "name": all_label}
 
 
+def file_safe(text: str, fallback: str = "cohort") -> str:
+    """A name for a downloaded file: letters, digits, - and _ only."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in text).strip("-") or fallback
+
+
 def combine_utc(day: date | None, moment: time | None, default: time) -> datetime | None:
     """A date (and optional time) picked in the UI as an aware UTC datetime, or None."""
     if day is None:
         return None
     return datetime.combine(day, moment or default, tzinfo=timezone.utc)
+
+
+# ----------------------------------------------------------------------------- attempt policy
+POLICY_HELP = {
+    "cases": "Practice-style assignments allow several attempts with the key after each one; graded ones "
+             "usually allow one attempt and show the key after the due date.",
+    "quiz": "A question set shows the feedback of each answer at once, so choose how many attempts it allows "
+            "and which one the gradebook counts.",
+    "exam": "A timed exam shows the score and the summary by domain at once; the review of each question "
+            "(the key) only after the due date or when you release it.",
+}
+
+
+def policy_inputs(kind: str, current: progress.AttemptPolicy, key: str) -> dict:
+    """The attempt-policy fields of an assignment form (call inside `st.form`); returns the
+    choices for `policy_from`."""
+    st.caption(POLICY_HELP[kind])
+    c1, c2, c3 = st.columns(3)
+    unlimited = c1.checkbox("No limit on attempts", value=current.max_attempts is None, key=f"{key}_unlimited")
+    attempts = c1.number_input("Attempts allowed per learner" + (" and case" if kind == "cases" else ""),
+                               min_value=1, max_value=100, value=current.max_attempts or 1, step=1,
+                               key=f"{key}_attempts", disabled=unlimited)
+    counts = c2.selectbox("Which attempt counts in the gradebook", list(labels.COUNTS), key=f"{key}_counts",
+                          index=list(labels.COUNTS).index(current.counts), format_func=labels.COUNTS.get)
+    shown, exam_mode = current.key_shown, current.exam_mode
+    if kind == "quiz":
+        c3.caption("Feedback: after each answer.")
+    else:
+        options = [k for k in labels.KEY_SHOWN if kind == "cases" or k != "after_attempt"]
+        shown = c3.selectbox("Show learners the answer key", options, key=f"{key}_shown",
+                             index=options.index(shown) if shown in options else 0, format_func=labels.KEY_SHOWN.get)
+        exam_mode = kind == "exam" or c3.checkbox(
+            "Exam mode (never the key before the due date or its release)", value=current.exam_mode,
+            key=f"{key}_exam_mode")
+    return {"max_attempts": None if unlimited else int(attempts), "counts": counts, "key_shown": shown,
+            "exam_mode": bool(exam_mode)}
+
+
+def policy_from(choices: dict) -> progress.AttemptPolicy | None:
+    """The policy chosen in `policy_inputs`, or None (its problem shown) when it breaks a rule."""
+    try:
+        return progress.AttemptPolicy(**choices)
+    except progress.ValidationError as exc:
+        st.error(str(exc))
+        return None
+
+
+def policy_text(a: dict) -> str:
+    """An assignment's policy in a few words for a table."""
+    attempts = "no limit" if a["max_attempts"] is None else f"{a['max_attempts']} attempt{'s' if a['max_attempts'] != 1 else ''}"
+    key = "key released" if a.get("key_released_at") else (
+        "feedback after each answer" if a["kind"] == "quiz" else f"key {labels.KEY_SHOWN[a['key_shown']]}")
+    return f"{attempts}; {labels.COUNTS[a['counts']]} counts; {key}" + (" · exam mode" if a["exam_mode"] else "")
 
 
 # ----------------------------------------------------------------------------- roster CSV
@@ -89,8 +147,17 @@ def items_frame(items: list[dict]) -> pd.DataFrame:
         "Score": f"{i['score']:.2f} / {i['max']:.2f}"} for n, i in enumerate(items)])
 
 
+def _chart_or_none(attempt: dict) -> dict | None:
+    """The case's chart (to name its documents), or None when the scenario cannot be rebuilt."""
+    try:
+        return resources.chart(attempt["scenario_id"], int(attempt["seed"]))
+    except Exception:   # a removed or broken scenario: feedback is still shown, with plain names
+        return None
+
+
 def show_scored_attempt(attempt: dict, scenario_title: str = "") -> None:
-    """An attempt as the learner saw it when scored (the stored report), with current scores."""
+    """An attempt as the learner saw it when scored (the stored report), with current scores.
+    Documents are named by their titles, components by their labels (no internal ids)."""
     report = attempt["report"] or {}
     original = report.get("total")
     c1, c2, c3, c4 = st.columns(4)
@@ -100,17 +167,18 @@ def show_scored_attempt(attempt: dict, scenario_title: str = "") -> None:
     c3.metric("Learner's codes group to", f"DRG {report['learner_drg']:03d}" if report.get("learner_drg") else "—")
     c4.metric("Key groups to", f"DRG {report['key_drg']:03d}" if report.get("key_drg") else "—")
     rubric = report.get("rubric") or {}
-    st.caption(f"{scenario_title or attempt['scenario_id']} · seed {attempt['seed']} · submitted {when(attempt['submitted_at'], '')}"
-               + (f" · rubric {rubric.get('id')} v{rubric.get('version')}" if rubric else ""))
+    st.caption(md_escape(f"{scenario_title or 'Case'} · case #{attempt['seed']} · submitted {when(attempt['submitted_at'], '')}"
+                         + (f" · rubric {rubric.get('id')} v{rubric.get('version')}" if rubric else "")))
+    chart = _chart_or_none(attempt)
     if report.get("drg_summary"):
-        st.info(md(report["drg_summary"]))
+        st.info(md_escape(results_views.name_documents(report["drg_summary"], chart)))
     components = report.get("components") or {}
     if isinstance(components, dict):
         components = list(components.values())
     if components:
         st.markdown("**Components**")
         st.dataframe(pd.DataFrame([{
-            "Component": c.get("label") or c.get("name"),
+            "Component": c.get("label") or labels.component_label(c.get("name", "")),
             "Points": f"{c.get('score', 0):.1f} / {c.get('max', 0):.1f}",
             "At submission": pct(c.get("percent")) if c.get("applicable", True) else "not scored",
             "Now": pct(attempt.get(f"score_{c.get('name')}")) if c.get("applicable", True) else "not scored",
@@ -121,19 +189,33 @@ def show_scored_attempt(attempt: dict, scenario_title: str = "") -> None:
     if feedback:
         st.markdown("**Feedback the learner received**")
         for f in feedback:
-            icon = {"error": "✗", "warning": "!", "hint": "i"}.get(f.get("severity"), "•")
-            with st.container(border=True):
-                st.markdown(f"{icon} **{(f.get('severity') or 'note').title()}** · "
-                            f"{labels.component_label(f.get('component', ''))}: {md_escape(f.get('message', ''))}")
-                if f.get("evidence"):
-                    st.caption(f"Chart evidence ({md_escape(f.get('evidence_doc', ''))}): “{md_escape(f['evidence'])}”")
-                if f.get("impact"):
-                    st.caption(f"Impact: {md_escape(f['impact'])}")
+            show_feedback(f, chart)
+
+
+def show_feedback(f: dict, chart: dict | None) -> None:
+    """One feedback item, every learner- or chart-supplied part escaped, documents by title."""
+    icon = {"error": "✗", "warning": "!", "hint": "i"}.get(f.get("severity"), "•")
+    def named(text: str) -> str:
+        return md_escape(results_views.name_documents(text, chart))
+
+    with st.container(border=True):
+        st.markdown(f"{icon} **{labels.SEVERITY_TEXT.get(f.get('severity'), 'Note')}** · "
+                    f"{labels.component_label(f.get('component', ''))}: {named(f.get('message', ''))}")
+        quote = results_views.evidence_quote(f, chart)
+        if quote:
+            st.caption(f"Chart evidence ({md_escape(quote['title'])}): “{md_escape(quote['sentence'])}”")
+        if f.get("impact"):
+            st.caption(f"Impact: {named(f['impact'])}")
+
+
+def item_name(item: dict) -> str:
+    """A scored item in words: "#3 Secondary diagnoses I50.23" (component label, never its id)."""
+    what = item.get("label") or labels.component_label(item.get("component", ""))
+    return f"#{item['idx'] + 1} {what} {item.get('expected') or item.get('entered') or ''}".strip()
 
 
 def audit_frame(overrides: list[dict], items: list[dict]) -> pd.DataFrame:
-    names = {i["idx"]: f"#{i['idx'] + 1} {i.get('label') or i['component']} {i.get('expected') or i.get('entered') or ''}".strip()
-             for i in items}
+    names = {i["idx"]: item_name(i) for i in items}
     return pd.DataFrame([{
         "When": when(o["at"]), "By": o.get("by_name", ""), "Item": names.get(o["item_idx"], o["item_idx"]),
         "Item score": f"{o['old_score']:.2f} → {o['new_score']:.2f}",
