@@ -92,10 +92,9 @@ def policy_inputs(kind: str, current: progress.AttemptPolicy, key: str) -> dict:
     choices for `policy_from`."""
     st.caption(POLICY_HELP[kind])
     c1, c2, c3 = st.columns(3)
-    unlimited = c1.checkbox("No limit on attempts", value=current.max_attempts is None, key=f"{key}_unlimited")
-    attempts = c1.number_input("Attempts allowed per learner" + (" and case" if kind == "cases" else ""),
-                               min_value=1, max_value=100, value=current.max_attempts or 1, step=1,
-                               key=f"{key}_attempts", disabled=unlimited)
+    attempts = c1.number_input("Attempts allowed per learner" + (" and case" if kind == "cases" else "")
+                               + " (0 = no limit)", min_value=0, max_value=100, value=current.max_attempts or 0,
+                               step=1, key=f"{key}_attempts")
     counts = c2.selectbox("Which attempt counts in the gradebook", list(labels.COUNTS), key=f"{key}_counts",
                           index=list(labels.COUNTS).index(current.counts), format_func=labels.COUNTS.get)
     shown, exam_mode = current.key_shown, current.exam_mode
@@ -108,7 +107,7 @@ def policy_inputs(kind: str, current: progress.AttemptPolicy, key: str) -> dict:
         exam_mode = kind == "exam" or c3.checkbox(
             "Exam mode (never the key before the due date or its release)", value=current.exam_mode,
             key=f"{key}_exam_mode")
-    return {"max_attempts": None if unlimited else int(attempts), "counts": counts, "key_shown": shown,
+    return {"max_attempts": int(attempts) or None, "counts": counts, "key_shown": shown,
             "exam_mode": bool(exam_mode)}
 
 
