@@ -36,6 +36,9 @@ def _owner_names(actor: progress.Actor, cohorts: list[dict]) -> dict[int, str]:
     return names
 
 
+ALL_COHORTS = 0   # the picker's value for "all": Streamlit shows a None value as "Choose an option"
+
+
 def cohort_picker(actor: progress.Actor, key: str, *, allow_all: bool = False,
                   all_label: str = "All my cohorts") -> dict | None:
     """A cohort selectbox shared by the instructor pages (the choice follows you between pages).
@@ -47,21 +50,22 @@ def cohort_picker(actor: progress.Actor, key: str, *, allow_all: bool = False,
         return None
     owners = _owner_names(actor, cohorts)
     by_id = {c["id"]: c for c in cohorts}
-    options: list[int | None] = ([None] if allow_all else []) + list(by_id)
+    options: list[int] = ([ALL_COHORTS] if allow_all else []) + list(by_id)
+    first = options[1 if allow_all and len(options) > 1 else 0]
     remembered = st.session_state.get("instructor_cohort")
     widget, seen = f"{key}_cohort", f"{key}_cohort_seen"
     if st.session_state.get(widget, "unset") not in options:
-        st.session_state[widget] = remembered if remembered in options else options[1 if allow_all and len(options) > 1 else 0]
-    elif remembered in options and st.session_state.get(seen) != remembered:
+        st.session_state[widget] = remembered if remembered in by_id else first
+    elif remembered in by_id and st.session_state.get(seen) != remembered:
         st.session_state[widget] = remembered   # chosen on another page, or a cohort just created
-    choice = st.selectbox("Cohort", options, key=widget,
-                          format_func=lambda cid: all_label if cid is None else cohort_label(by_id[cid], owners))
+    choice = st.selectbox("Cohort", options, key=widget, format_func=lambda cid: (
+        all_label if cid == ALL_COHORTS else cohort_label(by_id[cid], owners)))
     if choice not in options:   # a label that no longer matches (renamed elsewhere): start over
-        choice = options[1 if allow_all and len(options) > 1 else 0]
-    if choice is not None:
+        choice = first
+    if choice != ALL_COHORTS:
         st.session_state["instructor_cohort"] = choice
     st.session_state[seen] = st.session_state.get("instructor_cohort")
-    return by_id[choice] if choice is not None else {"id": None, "name": all_label}
+    return by_id[choice] if choice != ALL_COHORTS else {"id": None, "name": all_label}
 
 
 def file_safe(text: str, fallback: str = "cohort") -> str:
@@ -105,8 +109,8 @@ def policy_inputs(kind: str, current: progress.AttemptPolicy, key: str) -> dict:
         shown = c3.selectbox("Show learners the answer key", options, key=f"{key}_shown",
                              index=options.index(shown) if shown in options else 0, format_func=labels.KEY_SHOWN.get)
         exam_mode = kind == "exam" or c3.checkbox(
-            "Exam mode (never the key before the due date or its release)", value=current.exam_mode,
-            key=f"{key}_exam_mode")
+            "Exam mode", value=current.exam_mode, key=f"{key}_exam_mode",
+            help="The key is never shown before the due date or its release, whatever is chosen above.")
     return {"max_attempts": int(attempts) or None, "counts": counts, "key_shown": shown,
             "exam_mode": bool(exam_mode)}
 

@@ -52,7 +52,8 @@ if existing:
         "Opens": labels.when(a["opens_at"], "open now"), "Due": labels.when(a["due_at"], "no due date"),
         "Attempt policy": instructor.policy_text(a), "Contents": contents(a)}
         for a in existing]), hide_index=True, width="stretch",
-        column_config={"Contents": st.column_config.TextColumn(width="large")})
+        column_config={"Contents": st.column_config.TextColumn(width="large"),
+                       "Attempt policy": st.column_config.TextColumn(width="large")})
 else:
     st.caption("No assignments yet.")
 

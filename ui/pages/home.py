@@ -52,14 +52,14 @@ with right:
     case_workspace.assignment_list(user, titles, key="home", limit=4, navigate=True)
     if studies:
         st.subheader("Question sets and exams")
-        for a in studies[:4]:
+        for a in studies[:4]:   # the status first, like recent attempts: a phone cuts the end of a long title
             page = "ui/pages/quiz.py" if a["kind"] == "quiz" else "ui/pages/exam.py"
             state = ("in progress" if a["access"].running_id else
-                     f"score {a['score']:.0f}%" if a["score"] is not None else
-                     "to do" if a["access"].can_start else a["access"].reason.rstrip("."))
+                     f"{a['score']:.0f}%" if a["score"] is not None else
+                     "to do" if a["access"].can_start else "closed")
             st.page_link(page, icon=":material/quiz:" if a["kind"] == "quiz" else ":material/timer:", width="stretch",
-                         label=f"{labels.ASSIGNMENT_KIND[a['kind']]}: {labels.md_escape(a['title'])} — {labels.md_escape(state)}",
-                         help=f"Due {labels.when(a['due_at'], 'no due date')}")
+                         label=f"{state} · {labels.md_escape(a['title'])}",
+                         help=f"{labels.ASSIGNMENT_KIND[a['kind']]}, due {labels.when(a['due_at'], 'no due date')}")
     study.review_due_panel(user.actor, limit=5, key="home_review")
 
 st.subheader("Recent attempts")

@@ -94,8 +94,9 @@ if mastery and mastery["attempts"]:
         st.caption(f"Each component has {FEW} so far.")
     if mastery["topics"]:
         teaching = resources.teaching_points()
-        st.markdown("**Weakest topics** (mean total of the attempts whose case contained that teaching point)")
-        topics = mastery["topics"][:15]
+        st.markdown("**Weakest topics** (mean total of the attempts whose case contained that teaching point; "
+                    f"topics with {progress.MIN_N}+ attempts first)")
+        topics = sorted(mastery["topics"], key=lambda t: (t["n"] < progress.MIN_N, t["mean"], t["topic"]))[:15]
         st.dataframe(grey_few(pd.DataFrame([{"Topic": labels.topic_label(t["topic"], teaching),
                                              "Mean": labels.pct(t["mean"]), "Attempts": t["n"]} for t in topics]),
                               [t["n"] >= progress.MIN_N for t in topics]), hide_index=True, width="stretch")
