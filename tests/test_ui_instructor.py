@@ -275,6 +275,16 @@ def test_gradebook_table_and_csv(world, monkeypatch):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["username"] for r in rows] == ["lena", "liam"] and column in rows[0]
     assert float(rows[0][column]) > float(rows[1][column])
+    as_text = {name: (d.decode() if isinstance(d, bytes) else d) for name, d in downloads.items()
+               if name and name.endswith((".csv", ".html"))}
+    assert as_text["canvas-Spring-cohort.csv"].startswith("Student,ID,SIS User ID,SIS Login ID,Section,Week 1 heart failure")
+    assert as_text["moodle-Spring-cohort.csv"].startswith("Username,Full name,Week 1 heart failure")
+    assert as_text["blackboard-Spring-cohort.csv"].startswith('"Last Name","First Name","Username","Student ID"')
+    assert "principal_dx" in as_text["components-Spring-cohort.csv"].splitlines()[0]
+    attempts = list(csv.DictReader(io.StringIO(as_text["attempts-Spring-cohort.csv"])))
+    assert len(attempts) == 3 and {a["item"] for a in attempts} >= {"Shortness of breath and leg swelling (case #11)"}
+    report = as_text["report-lena-Spring-cohort.html"]
+    assert "Progress report: Lena Learner" in report and "Week 1 heart failure" in report
 
 
 # ----------------------------------------------------------------------------- item analysis and trends
@@ -347,6 +357,11 @@ def test_override_with_reason_appears_in_audit_trail(world):
     assert any("Override saved" in s.value for s in at.success)
     audit = at.dataframe[-1].value
     assert "Symptom code accepted" in audit["Reason"].iloc[0] and audit["By"].iloc[0] == "Ines Instructor"
+    now_total = P.get_attempt(world.inst.actor, attempt_id)["total"]
+    picker = at.selectbox(key=f"drill_attempt_{world.liam.id}")
+    assert picker.value == attempt_id, "still on the same attempt after the override"
+    assert f"total {now_total:.1f}" in next(o for o in picker.options if o.startswith(f"#{attempt_id} ")), \
+        "the picker shows the total after the override"
     learner_view = P.get_attempt(world.liam.actor, attempt_id)
     assert learner_view["overrides"][0]["reason"].startswith("Symptom code accepted")
 

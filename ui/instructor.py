@@ -7,7 +7,9 @@ enforces ownership and raises `PermissionDenied` with a message the page shows a
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from typing import Sequence
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -78,6 +80,28 @@ def combine_utc(day: date | None, moment: time | None, default: time) -> datetim
     if day is None:
         return None
     return datetime.combine(day, moment or default, tzinfo=timezone.utc)
+
+
+# ----------------------------------------------------------------------------- small numbers
+FEW = f"fewer than {progress.MIN_N} answers"
+GREY = "color: #8a8a8a"
+
+
+def grey_few(frame: pd.DataFrame, enough: Sequence[bool]):
+    """The table with the rows from too few answers (`enough` False, in row order) in grey."""
+    frame, flags = frame.reset_index(drop=True), list(enough)
+    return frame.style.apply(lambda row: [GREY if not flags[row.name] else ""] * len(row), axis=1)
+
+
+def rate_bars(frame: pd.DataFrame, y: str, x: str, title: str, *, n: str = "Answers",
+              label_limit: int = 240) -> alt.LayerChart:
+    """Horizontal bars of a rate (0-100), each labelled with the rate and its count ("40% · n=12")."""
+    frame = frame.assign(Label=[f"{v:.0f}% · n={k}" for v, k in zip(frame[x], frame[n])])
+    bars = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y(f"{y}:N", sort="x", title=None, axis=alt.Axis(labelLimit=label_limit)),
+        x=alt.X(f"{x}:Q", scale=alt.Scale(domain=[0, 125]), title=title, axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
+        tooltip=[y, n, alt.Tooltip(f"{x}:Q", format=".1f")])
+    return bars + bars.mark_text(align="left", dx=4).encode(text="Label:N")
 
 
 # ----------------------------------------------------------------------------- attempt policy

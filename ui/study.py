@@ -271,7 +271,7 @@ def review_due_panel(actor: progress.Actor, *, limit: int = 20, key: str = "revi
     library = _teaching_points() if points else {}
     for d in points:
         tp = library.get(d["item_id"])
-        title = tp.title if tp else d["item_id"]
+        title = tp.title if tp else "a teaching point no longer in the case library"
         with st.expander(f"Teaching point: {title} (box {d['box']})"):
             if tp:
                 st.markdown(md(f"{tp.explanation}\n\n*Common error:* {tp.common_error}\n\n*Guideline:* {tp.guideline}"))

@@ -98,7 +98,8 @@ with tab_attempts:
                     st.caption("No overrides on this attempt.")
                 if attempt["disputes"]:
                     st.markdown("**Disputes on this attempt**")
-                    st.dataframe(pd.DataFrame([{"Item": d["item_idx"] + 1, "Status": d["status"], "Argument": d["argument"],
+                    st.dataframe(pd.DataFrame([{"Item": d["item_idx"] + 1, "Status": labels.DISPUTE_STATUS.get(d["status"], d["status"]),
+                                                "Argument": d["argument"],
                                                 "Ruling": d["ruling"] or "—", "Opened": labels.when(d["opened_at"], '')}
                                                for d in attempt["disputes"]]), hide_index=True, width="stretch")
 

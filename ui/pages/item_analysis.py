@@ -10,8 +10,8 @@ import progress
 from ui import instructor, labels, session, study
 
 LOW_DISCRIMINATION = 0.2
-FEW = f"fewer than {progress.MIN_N} answers"
-GREY = "color: #8a8a8a"
+FEW = instructor.FEW
+grey_few = instructor.grey_few
 
 user = session.require("instructor", "admin")
 actor = user.actor
@@ -46,21 +46,6 @@ def wrong_text(i):
     return ", ".join(f"{w['entered']} (×{w['n']})" for w in i["common_wrong"]) or "—"
 
 
-def grey_few(frame: pd.DataFrame, enough: pd.Series):
-    """The table with the rows from too few answers in grey."""
-    return frame.style.apply(lambda row: [GREY if not enough.loc[row.name] else ""] * len(row), axis=1)
-
-
-def bar_chart(frame: pd.DataFrame, y: str, x: str, title: str, label_limit: int) -> alt.LayerChart:
-    """Horizontal bars, each labelled with its rate and count ("40% · n=12")."""
-    frame = frame.assign(Label=[f"{v:.0f}% · n={n}" for v, n in zip(frame[x], frame["Answers"])])
-    bars = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y(f"{y}:N", sort="x", title=None, axis=alt.Axis(labelLimit=label_limit)),
-        x=alt.X(f"{x}:Q", scale=alt.Scale(domain=[0, 125]), title=title, axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
-        tooltip=[y, "Answers", alt.Tooltip(f"{x}:Q", format=".1f")])
-    return bars + bars.mark_text(align="left", dx=4).encode(text="Label:N")
-
-
 per_scenario = {}
 with session.friendly_errors():
     for s in catalogue:
@@ -92,7 +77,8 @@ with tab_overview:
         enough = frame[frame["Attempts"] >= progress.MIN_N].sort_values("% blanks correct")
         st.markdown("**Hardest scenarios** (share of blanks answered correctly, lowest first; n = attempts)")
         if len(enough):
-            st.altair_chart(bar_chart(enough, "Scenario", "% blanks correct", "% of blanks correct", 360),
+            st.altair_chart(instructor.rate_bars(enough, "Scenario", "% blanks correct", "% of blanks correct",
+                                                 label_limit=360),
                             width="stretch", height=60 + 30 * len(enough))
         few = frame[frame["Attempts"] < progress.MIN_N]
         if len(few):
@@ -114,7 +100,7 @@ with tab_overview:
         st.markdown(f"**Hardest codes** (lowest share correct among codes with {progress.MIN_N}+ answers; "
                     "each bar says its rate and n)")
         if len(hard):
-            st.altair_chart(bar_chart(hard, "Item", "% correct", "% correct", 420), width="stretch",
+            st.altair_chart(instructor.rate_bars(hard, "Item", "% correct", "% correct", label_limit=420), width="stretch",
                             height=60 + 26 * len(hard))
         else:
             st.caption(f"No code has {progress.MIN_N} answers yet.")

@@ -8,7 +8,8 @@ import streamlit as st
 import progress
 from ui import instructor, labels, resources, session
 
-FEW = f"fewer than {progress.MIN_N} answers"
+FEW = instructor.FEW
+grey_few = instructor.grey_few
 
 user = session.require("instructor", "admin")
 actor = user.actor
@@ -25,10 +26,6 @@ with session.friendly_errors():
     mastery = progress.mastery(actor, cohort_id=cohort["id"])
     domains = progress.question_mastery(actor, cohort_id=cohort["id"])
 st.caption(f"Counts come with every rate; rates from {FEW} are greyed out and left out of the charts.")
-
-
-def grey_few(frame: pd.DataFrame, enough: list[bool]):
-    return frame.style.apply(lambda row: ["color: #8a8a8a" if not enough[row.name] else ""] * len(row), axis=1)
 
 st.subheader("Assignments")
 if not summary:
@@ -80,16 +77,11 @@ else:
 
 if mastery and mastery["attempts"]:
     st.subheader("Mastery by component")
-    comp = pd.DataFrame([{"Component": labels.component_label(c), "Mean": v["mean"], "Attempts": v["n"],
-                          "Label": f"{v['mean']:.0f}% · n={v['n']}"}
+    comp = pd.DataFrame([{"Component": labels.component_label(c), "Mean": v["mean"], "Attempts": v["n"]}
                          for c, v in mastery["components"].items() if v["mean"] is not None and v["n"] >= progress.MIN_N])
     if len(comp):
-        chart = alt.Chart(comp).mark_bar().encode(
-            y=alt.Y("Component:N", sort="x", title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("Mean:Q", scale=alt.Scale(domain=[0, 125]), title="Mean %", axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
-            tooltip=["Component", alt.Tooltip("Mean:Q", format=".1f"), "Attempts"])
-        text = chart.mark_text(align="left", dx=4).encode(text="Label:N")
-        st.altair_chart(chart + text, width="stretch", height=60 + 30 * len(comp))
+        st.altair_chart(instructor.rate_bars(comp, "Component", "Mean", "Mean %", n="Attempts"), width="stretch",
+                        height=60 + 30 * len(comp))
     else:
         st.caption(f"Each component has {FEW} so far.")
     if mastery["topics"]:
