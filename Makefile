@@ -2,6 +2,8 @@
 # `make run` listens on 127.0.0.1 only; CHARTLAB_HOST=0.0.0.0 (or an address) opens it to the
 # network (the first account then needs the setup token printed on this console). CHARTLAB_DEV=1
 # shows full error details in the browser (off otherwise, see .streamlit/config.toml).
+# CHARTLAB_DEMO=1 seeds the demo cohort once when the server starts (asgi.py), so it works with
+# `streamlit run asgi.py` too.
 PYTHON ?= python3
 CHARTLAB_HOST ?= 127.0.0.1
 ERROR_DETAILS := $(if $(filter 1,$(CHARTLAB_DEV)),--client.showErrorDetails full,)
@@ -20,7 +22,6 @@ $(STAMP): requirements.txt | $(PY)
 	touch $(STAMP)
 
 run: $(STAMP)
-	@if [ "$$CHARTLAB_DEMO" = "1" ]; then $(PY) -m progress seed-demo; fi
 	$(PY) -m streamlit run asgi.py --server.address "$(CHARTLAB_HOST)" $(ERROR_DETAILS)
 
 test: $(STAMP)

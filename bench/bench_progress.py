@@ -24,7 +24,7 @@ from pathlib import Path
 
 from common import pct
 
-from progress import accounts, analytics, attempts, grading
+from progress import accounts, analytics, attempts, exports, grading
 from progress.attempts import component_scores, save_attempt, weighted_total
 from progress.authz import Actor
 from progress.db import connect, iso, write
@@ -194,7 +194,7 @@ def queries(db, world: dict) -> dict:
         "learner: weekly_trend": lambda: analytics.weekly_trend(learner, db=db),
         "learner: list_attempts (50)": lambda: attempts.list_attempts(learner, limit=50, db=db),
         "cohort 1000: gradebook": lambda: analytics.gradebook(big, 1, db=db),
-        "cohort 1000: gradebook_csv": lambda: analytics.gradebook_csv(big, 1, db=db),
+        "cohort 1000: gradebook_csv": lambda: exports.gradebook_csv(big, 1, db=db),
         "cohort 1000: assignment_summary": lambda: analytics.assignment_summary(big, 1, db=db),
         "cohort 1000: weekly_trend": lambda: analytics.weekly_trend(big, cohort_id=1, db=db),
         "cohort 1000: mastery": lambda: analytics.mastery(big, cohort_id=1, db=db),

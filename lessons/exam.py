@@ -172,6 +172,17 @@ def draw_items(blueprint: Blueprint, bank: Iterable[Question], rng: random.Rando
     return Draw(tuple(mc + cases), tuple(notes + case_notes), tuple((dm.name, n) for dm, n in zip(bp.domains, planned)))
 
 
+def assigned_form(blueprint: Blueprint, bank: Iterable[Question], assignment_id: int, attempt: int,
+                  scenarios: Sequence[str] = ()) -> Draw:
+    """The exam form of the `attempt`-th (1, 2, ...) attempt at assigned exam `assignment_id`:
+    every learner's first attempt gets the same items (so scores compare and item statistics
+    pool), a second attempt a different draw. Seeded by the two numbers alone."""
+    if attempt < 1:
+        raise ValueError("attempts are numbered from 1")
+    return draw_items(blueprint, bank, random.Random(f"chartlab-assigned-exam:{int(assignment_id)}:{int(attempt)}"),
+                      scenarios)
+
+
 # --- session ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

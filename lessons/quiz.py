@@ -47,6 +47,20 @@ def lesson_questions(lesson: Lesson) -> list[Question]:
 
 
 @dataclass(frozen=True)
+class DomainResult:
+    """One line of a quiz's summary: a question domain ("" for lesson checks) and how it went."""
+    domain: str
+    correct: int
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> float | None:
+        """Percent correct of the answered questions of this domain (None before any answer)."""
+        return round(100.0 * self.correct / self.answered, 1) if self.answered else None
+
+
+@dataclass(frozen=True)
 class QuizSession:
     """An untimed quiz. Immutable: every method returns a new session."""
     title: str
@@ -103,6 +117,17 @@ class QuizSession:
     def missed(self) -> list[Question]:
         """Questions answered wrongly: the ones to send to spaced review."""
         return [q for q in self.questions if q.id in self.answers and self.answers[q.id] != q.correct_index]
+
+    def by_domain(self) -> list[DomainResult]:
+        """The summary by domain, in the order the domains first appear in the quiz."""
+        lines: dict[str, list[int]] = {}
+        for q in self.questions:
+            line = lines.setdefault(q.domain, [0, 0, 0])
+            line[2] += 1
+            if q.id in self.answers:
+                line[1] += 1
+                line[0] += self.answers[q.id] == q.correct_index
+        return [DomainResult(domain, *counts) for domain, counts in lines.items()]
 
     def to_dict(self) -> dict:
         return {"title": self.title, "questions": [q.to_dict() for q in self.questions],

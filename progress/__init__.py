@@ -9,15 +9,17 @@ from progress.accounts import (User, authenticate, change_password, create_first
                                get_user, has_password, list_users, needs_first_user,
                                password_problems, provision_user, register_learner, reset_password,
                                set_role)
-from progress.analytics import (SCORE_BINS, assignment_summary, gradebook, gradebook_csv, item_analysis,
-                                learner_assignments, mastery, question_mastery, scores_over_time,
-                                weakest_skills, weekly_trend)
+from progress.analytics import (MIN_N, SCORE_BINS, assignment_summary, gradebook, item_analysis,
+                                learner_assignments, mastery, normalize_answer, question_analysis,
+                                question_mastery, scores_over_time, weakest_skills, weekly_trend)
 from progress.attempts import (case_ref, discard_draft, get_attempt, list_attempts, list_drafts,
                                load_draft, report_items, save_attempt, save_draft)
 from progress.authz import Actor
 from progress.cohorts import (add_member, cohort_members, create_assignment, create_cohort,
                               get_assignment, get_cohort, join_cohort, list_assignments,
                               list_cohorts, remove_member)
+from progress.exports import (LMS_FORMATS, attempts_csv, components_csv, gradebook_csv, learner_report,
+                              lms_csv)
 from progress.db import connect, db_path, get_db, iso, parse_iso, utcnow
 from progress.errors import (AuthError, NotFound, PermissionDenied, ProgressError, Unavailable,
                              ValidationError)
@@ -30,14 +32,21 @@ from progress.sessions import (ActiveSession, IssuedToken, NewSession, active_se
                                check_session, claim_session, create_session, revoke_session,
                                revoke_token, revoke_user_sessions, validate_session)
 from progress.sso import invite_learner, list_invitations, sso_account
-from progress.learning import (get_exam, lesson_progress, list_exams, record_lesson,
+from progress.learning import (answer_quiz, exam_attempt_number, finish_quiz, get_exam, get_quiz_attempt,
+                               lesson_progress, list_exams, list_quiz_attempts, record_lesson,
                                record_response, record_review, review_due, save_exam_progress,
-                               start_exam, submit_exam)
+                               start_exam, start_quiz, submit_exam)
 from progress.policy import AttemptPolicy
+from progress.study import (EXAM_POLICY, QUIZ_POLICY, StudyAccess, create_exam_assignment,
+                            create_quiz_assignment, learner_study_assignments, study_access)
 from progress.setup import Origin, announce_token, token_required
 from progress.throttle import client_address
 
 __all__ = [
+    "MIN_N", "normalize_answer", "question_analysis", "LMS_FORMATS", "attempts_csv", "components_csv",
+    "learner_report", "lms_csv", "answer_quiz", "exam_attempt_number", "finish_quiz", "get_quiz_attempt",
+    "list_quiz_attempts", "start_quiz", "EXAM_POLICY", "QUIZ_POLICY", "StudyAccess", "create_exam_assignment",
+    "create_quiz_assignment", "learner_study_assignments", "study_access",
     "SCORE_BINS", "iso", "parse_iso", "utcnow", "ROSTER_COLUMNS", "RosterRow", "check_row", "import_roster",
     "known_learners", "mark_unknown", "parse_roster", "rejected_csv",
     "Actor", "AttemptPolicy", "AuthError", "CaseAccess", "NotFound", "Origin", "PermissionDenied",

@@ -10,6 +10,15 @@ yet attempted counts 0), and is None while no case has been attempted. A learner
 an assignment once every case has an attempt. `counted_sql` is the one query that picks the
 counted attempt; the gradebook, the assignment summary and the learner's own view all use it.
 
+Question sets and timed exams (`progress.study`) are assignments too: each is one unit whose
+score is the counted submitted attempt's score (`study_counted_sql`), so the gradebook, the
+assignment summary and the exports treat every kind alike (`kind`: "cases", "quiz", "exam").
+
+Small numbers: every rate comes with its count, and a rate from fewer than `MIN_N` answers is
+marked (`enough` False) so pages can grey it out and say why; charts of "hardest" items leave
+those out. Wrong answers are counted after `normalize_answer` ("195", "drg195" and "DRG 195"
+are one answer; "i509" and "I50.9" too).
+
 Item analysis works on `attempt_items`. An item is (component, label, expected code) as the
 scorer reports them (e.g. sdx / "Secondary diagnosis" / "I50.23", drg / "DRG you chose" /
 "DRG 291"); abstraction items are grouped by field label alone, since their expected values
@@ -19,11 +28,11 @@ to whole attempts) minus that share among the bottom 27%; None when a group is e
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 import statistics
 from datetime import datetime
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -33,12 +42,23 @@ from progress.db import as_utc, resolve, rows, utcnow
 from progress.errors import ValidationError
 from progress.policy import has_opened
 
-_PICK = {"best": "MAX(a.total) AS total", "first": "a.total AS total, MIN(a.id) AS pick",
-         "last": "a.total AS total, MAX(a.id) AS pick"}
+MIN_N = 5
+"""Fewest answers (attempts, responses) behind a rate before pages show it as a finding."""
+
+
+def _pick(kind: str, table: str, column: str) -> str:
+    """The SELECT terms that keep the counted row of a group of `table` rows: the best score, or
+    the score of the first / last row by id (SQLite takes the bare column from the MIN()/MAX() row)."""
+    return {"best": f"MAX({table}.{column}) AS score, {table}.id AS pick",
+            "first": f"{table}.{column} AS score, MIN({table}.id) AS pick",
+            "last": f"{table}.{column} AS score, MAX({table}.id) AS pick"}[kind]
+
+
+COUNTS = ("best", "first", "last")
 
 
 def counted_sql(where: str) -> str:
-    """SQL giving (assignment_id, user_id, scenario_id, seed, total): the counted attempt of each
+    """SQL giving (assignment_id, user_id, scenario_id, seed, total, attempt_id): the counted attempt of each
     learner and case of the assignments selected by `where` (over attempts `a` and assignments
     `s`), as each assignment's `counts` says. "first" and "last" follow the attempt ids, which is
     the order of submission (`save_attempt` stores each attempt when it is submitted). One GROUP
@@ -47,12 +67,26 @@ def counted_sql(where: str) -> str:
     (a window function over the same rows took 2.5x longer at 100,000 attempts). The caller
     passes `where`'s parameters three times."""
     return " UNION ALL ".join(
-        f"""SELECT assignment_id, user_id, scenario_id, seed, total
-            FROM (SELECT a.assignment_id, a.user_id, a.scenario_id, a.seed, {_PICK[kind]}
+        f"""SELECT assignment_id, user_id, scenario_id, seed, score AS total, pick AS attempt_id
+            FROM (SELECT a.assignment_id, a.user_id, a.scenario_id, a.seed, {_pick(kind, "a", "total")}
                   FROM attempts a JOIN assignments s ON s.id = a.assignment_id
                   WHERE s.counts = '{kind}' AND {where}
                   GROUP BY a.assignment_id, a.user_id, a.scenario_id, a.seed)"""
-        for kind in _PICK)
+        for kind in COUNTS)
+
+
+def study_counted_sql(where: str) -> str:
+    """SQL giving (assignment_id, user_id, score, attempt_id): the counted submitted attempt of each learner
+    at the question sets and exams selected by `where` (over the attempt rows `x` - quiz
+    attempts or exam sessions - and assignments `s`). The caller passes `where`'s parameters
+    six times (three policies, two tables)."""
+    return " UNION ALL ".join(
+        f"""SELECT assignment_id, user_id, score, pick AS attempt_id
+            FROM (SELECT x.assignment_id, x.user_id, {_pick(kind, "x", "score")}
+                  FROM {table} x JOIN assignments s ON s.id = x.assignment_id
+                  WHERE s.counts = '{kind}' AND x.submitted_at IS NOT NULL AND {where}
+                  GROUP BY x.assignment_id, x.user_id)"""
+        for table in ("quiz_attempts", "exam_sessions") for kind in COUNTS)
 
 
 GROUP_SHARE = 0.27
@@ -135,16 +169,18 @@ def weekly_trend(actor: Actor, user_id: int | None = None, *, cohort_id: int | N
 
 def question_mastery(actor: Actor, user_id: int | None = None, *, cohort_id: int | None = None,
                      by: str = "domain", db: Database | None = None) -> list[dict]:
-    """Quiz and exam answers per question domain (or topic): n, correct, pct; weakest first."""
+    """Quiz and exam answers per question domain (or topic): n, correct, pct and `enough`
+    (n >= MIN_N); weakest first."""
     if by not in ("domain", "topic"):
         raise ValidationError("Group question results by 'domain' or 'topic'.")
     db = resolve(db)
     where, params = subject_filter(db, actor, user_id=user_id, cohort_id=cohort_id,
                                    column="q.user_id")
-    return rows(db, f"""SELECT q.{by} AS key, COUNT(*) AS n, SUM(q.correct) AS correct,
-                               100.0 * SUM(q.correct) / COUNT(*) AS pct
-                        FROM question_responses q WHERE {where}
-                        GROUP BY q.{by} ORDER BY pct, key""", params)
+    found = rows(db, f"""SELECT q.{by} AS key, COUNT(*) AS n, SUM(q.correct) AS correct,
+                                100.0 * SUM(q.correct) / COUNT(*) AS pct
+                         FROM question_responses q WHERE {where}
+                         GROUP BY q.{by} ORDER BY pct, key""", params)
+    return [{**r, "enough": r["n"] >= MIN_N} for r in found]
 
 
 # ----------------------------------------------------------------------------- assignments
@@ -155,7 +191,8 @@ def _assignment_score(done: int, points: float, n_items: int) -> float | None:
 
 def learner_assignments(actor: Actor, user_id: int | None = None, *, now: datetime | None = None,
                         db: Database | None = None) -> list[dict]:
-    """The assignments of every cohort the learner belongs to, soonest due first, with per case
+    """The case assignments of every cohort the learner belongs to (question sets and exams:
+    `study.learner_study_assignments`), soonest due first, with per case
     the counted total (`counted`), the best (`best`) and the number of `attempts`, plus cases
     done, assignment score, `is_open` and the attempt policy columns. For a learner, the cases
     of an assignment that has not opened yet are not listed (`items` is empty; `n_items` counts
@@ -173,6 +210,7 @@ def learner_assignments(actor: Actor, user_id: int | None = None, *, now: dateti
     found = rows(db, """SELECT s.*, c.name AS cohort_name FROM assignments s
                         JOIN cohorts c ON c.id = s.cohort_id
                         JOIN memberships m ON m.cohort_id = s.cohort_id AND m.user_id = ?
+                        WHERE s.kind = 'cases'
                         ORDER BY s.due_at IS NULL, s.due_at, s.id""", [user_id])
     return [_with_progress(a, counted, tried, hide=not actor.is_staff and not has_opened(a, now)) for a in found]
 
@@ -190,19 +228,30 @@ def _with_progress(assignment: dict, counted: dict, tried: dict, hide: bool) -> 
 
 
 def _cohort_grades(db: Database, cohort_id: int) -> dict[tuple[int, int], tuple[int, float]]:
-    """{(assignment_id, user_id): (cases done, sum of counted totals)} for a cohort's members
+    """{(assignment_id, user_id): (units done, sum of counted scores)} for a cohort's members: per
+    case of a case assignment, and one unit per question set or exam with a submitted attempt
     (read as tuples: ~20,000 rows for 1,000 learners, where building dicts would double the time)."""
-    members = "s.cohort_id = ? AND a.user_id IN (SELECT user_id FROM memberships WHERE cohort_id = ?)"
-    cursor = db.execute(f"""SELECT assignment_id, user_id, COUNT(*), SUM(total) FROM ({counted_sql(members)})
-                            GROUP BY assignment_id, user_id""", [cohort_id, cohort_id] * 3)
-    return {(assignment_id, user_id): (done, points) for assignment_id, user_id, done, points in cursor}
+    members = "s.cohort_id = ? AND {user} IN (SELECT user_id FROM memberships WHERE cohort_id = ?)"
+    cases = db.execute(f"""SELECT assignment_id, user_id, COUNT(*), SUM(total)
+                           FROM ({counted_sql(members.format(user="a.user_id"))})
+                           GROUP BY assignment_id, user_id""", [cohort_id, cohort_id] * 3)
+    grades = {(assignment_id, user_id): (done, points) for assignment_id, user_id, done, points in cases}
+    study = db.execute(study_counted_sql(members.format(user="x.user_id")), [cohort_id, cohort_id] * 6)
+    grades.update({(assignment_id, user_id): (1, score) for assignment_id, user_id, score, _ in study})
+    return grades
 
 
 def _cohort_assignments(db: Database, cohort_id: int) -> list[dict]:
-    found = rows(db, """SELECT id, title, opens_at, due_at, items_json FROM assignments
-                        WHERE cohort_id = ? ORDER BY due_at IS NULL, due_at, id""", [cohort_id])
-    return [{**{k: v for k, v in a.items() if k != "items_json"},
-             "items": len(json.loads(a["items_json"]))} for a in found]
+    """Every assignment of a cohort, with `items`: the units to complete (its cases; 1 for a
+    question set or an exam) and `questions` (a question set's size)."""
+    found = rows(db, """SELECT id, title, kind, opens_at, due_at, counts, blueprint_id, minutes, items_json
+                        FROM assignments WHERE cohort_id = ? ORDER BY due_at IS NULL, due_at, id""", [cohort_id])
+    out = []
+    for a in found:
+        items = json.loads(a.pop("items_json"))
+        out.append({**a, "items": len(items) if a["kind"] == "cases" else 1,
+                    "questions": len(items) if a["kind"] == "quiz" else None})
+    return out
 
 
 def _members(db: Database, cohort_id: int) -> list[dict]:
@@ -233,30 +282,6 @@ def gradebook(actor: Actor, cohort_id: int, *, db: Database | None = None) -> di
                       "done": {aid: done for aid, (done, _) in results.items()},
                       "average": statistics.fmean(marked) if marked else None})
     return {"assignments": assignments, "rows": table}
-
-
-def gradebook_csv(actor: Actor, cohort_id: int, *, db: Database | None = None) -> str:
-    """The gradebook as CSV for an LMS import: username, display name, one column per
-    assignment ("Title [id]", 0-100 with one decimal, blank = not attempted), average."""
-    book = gradebook(actor, cohort_id, db=db)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["username", "display_name",
-                     *[_cell(f"{a['title']} [{a['id']}]") for a in book["assignments"]], "average"])
-    for row in book["rows"]:
-        writer.writerow([row["username"], _cell(row["display_name"]),
-                         *[_grade(row["scores"][a["id"]]) for a in book["assignments"]],
-                         _grade(row["average"])])
-    return out.getvalue()
-
-
-def _grade(score: float | None) -> str:
-    return "" if score is None else f"{score:.1f}"
-
-
-def _cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def assignment_summary(actor: Actor, cohort_id: int, *, db: Database | None = None) -> list[dict]:
@@ -355,6 +380,39 @@ ORDER BY 1.0 * correct / n, 1, 2, 3
 """.replace("{share}", str(GROUP_SHARE)).replace("{item_key}", _ITEM_KEY).replace("{item_group}", _ITEM_GROUP)
 
 
+_SYSTEM = {"pdx": "CM", "sdx": "CM", "pcs": "PCS", "drg": "DRG"}   # codes.CM, codes.PCS, codes.DRG
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=20_000)
+def normalize_answer(component: str, text: str) -> str:
+    """One spelling per answer, for counting: codes as the code sets write them ("i509" ->
+    "I50.9", "0dtj4zz" -> "0DTJ4ZZ"), an MS-DRG as "DRG 195" whether typed "195", "drg195" or
+    "DRG 195"; anything else (abstracted fields, POA, text that is no code) with its spaces
+    collapsed, in capitals for codes and POA."""
+    import codes   # the code sets load only when answers are counted
+    text = _SPACES.sub(" ", str(text or "")).strip()
+    system = getattr(codes, _SYSTEM.get(component, ""), None)
+    if system is None:
+        return text.upper() if component == "poa" else text
+    checked = codes.check(text, system)
+    if checked.error or not checked.code:
+        return text.upper()
+    return f"DRG {int(checked.code):03d}" if system == codes.DRG else checked.display
+
+
+def _counted_answers(found: list[dict], field: str) -> dict[tuple, dict[str, int]]:
+    """{group key (the row without `field` and `n`): {normalized answer: n}}, summing the raw
+    spellings of one answer."""
+    merged: dict[tuple, dict[str, int]] = {}
+    for r in found:
+        answer = normalize_answer(r["component"], r[field])
+        key = tuple(v for k, v in r.items() if k not in (field, "n"))
+        answers = merged.setdefault(key, {})
+        answers[answer] = answers.get(answer, 0) + r["n"]
+    return merged
+
+
 def _common_wrong(db: Database, pool: tuple[str, list], item_filter: tuple[str, list],
                   top: int) -> dict[tuple, list[dict]]:
     found = rows(db, f"""WITH pool AS ({pool[0]})
@@ -362,23 +420,20 @@ def _common_wrong(db: Database, pool: tuple[str, list], item_filter: tuple[str, 
                          FROM attempt_items i JOIN pool p ON p.id = i.attempt_id
                          WHERE i.status IN ('near_miss', 'wrong') AND i.entered IS NOT NULL
                                AND i.expected IS NOT NULL {item_filter[0]}
-                         GROUP BY {_ITEM_GROUP}, i.entered
-                         ORDER BY n DESC, i.entered""", pool[1] + item_filter[1])
-    wrong: dict[tuple, list[dict]] = {}
-    for r in found:
-        answers = wrong.setdefault(_key(r), [])
-        if len(answers) < top:
-            answers.append({"entered": r["entered"], "n": r["n"]})
-    return wrong
+                         GROUP BY {_ITEM_GROUP}, i.entered""", pool[1] + item_filter[1])
+    return {key: [{"entered": e, "n": n} for e, n in sorted(answers.items(), key=lambda a: (-a[1], a[0]))[:top]]
+            for key, answers in _counted_answers(found, "entered").items()}
 
 
 def _extras(db: Database, pool: tuple[str, list], limit: int = 10) -> list[dict]:
-    return rows(db, f"""WITH pool AS ({pool[0]})
-                        SELECT i.component, i.entered AS code, COUNT(*) AS n
-                        FROM attempt_items i JOIN pool p ON p.id = i.attempt_id
-                        WHERE i.status = 'extra' AND i.entered IS NOT NULL
-                        GROUP BY i.component, i.entered ORDER BY n DESC, code LIMIT ?""",
-                pool[1] + [limit])
+    found = rows(db, f"""WITH pool AS ({pool[0]})
+                         SELECT i.component, i.entered, COUNT(*) AS n
+                         FROM attempt_items i JOIN pool p ON p.id = i.attempt_id
+                         WHERE i.status = 'extra' AND i.entered IS NOT NULL
+                         GROUP BY i.component, i.entered""", pool[1])
+    merged = [{"component": key[0], "code": code, "n": n}
+              for key, answers in _counted_answers(found, "entered").items() for code, n in answers.items()]
+    return sorted(merged, key=lambda e: (-e["n"], e["code"]))[:limit]
 
 
 def _item_row(stats: dict, wrong: list[dict]) -> dict:
@@ -387,8 +442,35 @@ def _item_row(stats: dict, wrong: list[dict]) -> dict:
     upper = share(stats["upper_correct"], stats["upper_n"])
     lower = share(stats["lower_correct"], stats["lower_n"])
     return {"component": stats["component"], "label": stats["label"], "expected": stats["expected"],
-            "n": stats["n"],
+            "n": stats["n"], "enough": stats["n"] >= MIN_N,
             "pct_correct": 100 * stats["correct"] / stats["n"],
             "pct_near_miss": 100 * stats["near_miss"] / stats["n"],
             "discrimination": upper - lower if upper is not None and lower is not None else None,
             "common_wrong": wrong}
+
+
+# ----------------------------------------------------------------------------- questions
+def question_analysis(actor: Actor, *, cohort_id: int | None = None, assignment_id: int | None = None,
+                      db: Database | None = None) -> list[dict]:
+    """Per bank question the learners answered (practice, assigned question sets and exams; one
+    cohort, every cohort the instructor owns, or one assignment's attempts): n, correct,
+    pct_correct, `enough` (n >= MIN_N), domain, topic and the most chosen wrong option with its
+    count; hardest first. Staff only."""
+    db = resolve(db)
+    scope, params = learner_scope(db, actor, cohort_id=cohort_id, column="q.user_id")
+    if assignment_id is not None:
+        scope += """ AND (q.quiz_attempt_id IN (SELECT id FROM quiz_attempts WHERE assignment_id = ?)
+                     OR q.exam_session_id IN (SELECT id FROM exam_sessions WHERE assignment_id = ?))"""
+        params = [*params, assignment_id, assignment_id]
+    found = rows(db, f"""SELECT q.question_id, MAX(q.domain) AS domain, MAX(q.topic) AS topic, COUNT(*) AS n,
+                                SUM(q.correct) AS correct FROM question_responses q WHERE {scope}
+                         GROUP BY q.question_id""", params)
+    wrong = rows(db, f"""SELECT q.question_id, q.chosen, COUNT(*) AS n FROM question_responses q
+                         WHERE {scope} AND q.correct = 0 GROUP BY q.question_id, q.chosen
+                         ORDER BY n DESC, q.chosen""", params)
+    top_wrong: dict[str, dict] = {}
+    for w in wrong:
+        top_wrong.setdefault(w["question_id"], {"chosen": w["chosen"], "n": w["n"]})
+    out = [{**r, "pct_correct": 100 * r["correct"] / r["n"], "enough": r["n"] >= MIN_N,
+            "common_wrong": top_wrong.get(r["question_id"])} for r in found]
+    return sorted(out, key=lambda r: (r["pct_correct"], -r["n"], r["question_id"]))

@@ -11,8 +11,8 @@ scorer's items are already in points out of 100, so both agree.
 
 `save_attempt` stores the attempt (scores in `attempts`; the answer and report JSON in
 `attempt_payloads`, so the table every dashboard scans stays narrow), one `attempt_items` row per
-report item (for item analysis) and one `attempt_topics` row per topic (teaching point ids, for
-mastery per topic; each row repeats the learner and the attempt's total, kept in step by
+report item (for item analysis) and one `attempt_topics` row per topic (the teaching point ids
+of the case's key, `case_ref`, for mastery per topic; each row repeats the learner and the attempt's total, kept in step by
 overrides, so topic mastery is one covering-index scan) in one transaction, and removes the
 matching draft. It is idempotent on `submission_id`: the UI makes one
 when the case opens, so a double click or a retried request stores the attempt once. It refuses
@@ -127,11 +127,19 @@ def report_total(report: dict, items: list[dict]) -> float:
 
 def case_ref(case: Any) -> dict:
     """The `save_attempt` keyword arguments that describe a `cases.model.Case` or a
-    `scoring.ScoredCase` (whose topics already include the key's teaching points)."""
-    teaching = [tp.id for tp in getattr(getattr(case, "key", None), "teaching_points", ()) or ()]
+    `scoring.ScoredCase`. Its topics are the teaching points of the case's key, one per decision
+    the case contains, so an attempt is credited only to what the case asked of the learner (the
+    scenario's own topic list names every variant's topics: a simple pneumonia would count
+    towards COPD and respiratory failure)."""
     return {"scenario_id": case.scenario_id, "seed": case.seed,
-            "generator_version": case.generator_version, "mdc": case.mdc,
-            "topics": tuple(dict.fromkeys([*case.topics, *teaching]))}
+            "generator_version": case.generator_version, "mdc": case.mdc, "topics": case_topics(case)}
+
+
+def case_topics(case: Any) -> tuple[str, ...]:
+    """The teaching point ids of a Case's key (or of a ScoredCase, which holds no key), each once."""
+    key = getattr(case, "key", None)
+    points = key.teaching_points if key is not None else getattr(case, "teaching_points", ())
+    return tuple(dict.fromkeys(getattr(tp, "id", tp) for tp in points or ()))
 
 
 # ----------------------------------------------------------------------------- saving

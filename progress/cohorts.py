@@ -6,7 +6,8 @@ reading their work. Without it, only an admin may enrol an existing learner; an 
 enrol only a learner whose account they created (and who is in no other instructor's cohort) or
 one they already teach (see `add_member`, and `progress.membership` for what is recorded). An
 assignment is a list of cases, each `{"scenario": id, "seed": int}`, for one cohort, with an
-attempt policy (`progress.policy`).
+attempt policy (`progress.policy`); `kind` (migration 0006) says what it holds: "cases", or a
+question set ("quiz") or a timed exam ("exam"), which `progress.study` creates and runs.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ NAME_LENGTH = 120
 CONSENT_NEEDED = ("That learner can join with the cohort's join code, or an administrator can enrol them; "
                   "you can enrol learners whose accounts you created or whom you already teach.")
 BAD_ITEM = "Each assignment item needs a scenario id and an integer seed."
+KINDS = ("cases", "quiz", "exam")
 _COHORTS = """SELECT c.*, (SELECT COUNT(*) FROM memberships m WHERE m.cohort_id = c.id) AS members
               FROM cohorts c"""
 
@@ -175,8 +177,19 @@ def create_assignment(actor: Actor, cohort_id: int, title: str, items: Iterable,
                       rubric: str = "", opens_at: datetime | None = None,
                       due_at: datetime | None = None, policy: AttemptPolicy | None = None,
                       db: Database | None = None) -> dict:
-    """A new assignment for a cohort the actor owns (or any, for an admin). Without `policy`:
-    `AttemptPolicy()` (one attempt, key after the due date), in exam mode for the exam rubric."""
+    """A new case assignment for a cohort the actor owns (or any, for an admin). Without
+    `policy`: `AttemptPolicy()` (one attempt, key after the due date), in exam mode for the exam
+    rubric. Question sets and timed exams: `progress.study`."""
+    policy = policy or AttemptPolicy(exam_mode=rubric == "exam")
+    return insert_assignment(actor, cohort_id, title, {"kind": "cases", "items_json": to_json(normalize_items(items)),
+                                                      "rubric": rubric or ""},
+                             opens_at=opens_at, due_at=due_at, policy=policy, db=db)
+
+
+def insert_assignment(actor: Actor, cohort_id: int, title: str, content: dict, *, opens_at: datetime | None,
+                      due_at: datetime | None, policy: AttemptPolicy, db: Database | None) -> dict:
+    """Store an assignment of any kind (`content`: kind, items_json and the kind's own columns)
+    after the checks every kind shares: the cohort's owner, a title, the dates in order."""
     db = resolve(db)
     require_cohort_owner(db, actor, cohort_id)
     title = clean_line(title)[:NAME_LENGTH]
@@ -184,11 +197,9 @@ def create_assignment(actor: Actor, cohort_id: int, title: str, items: Iterable,
         raise ValidationError("Give the assignment a title.")
     if opens_at and due_at and due_at < opens_at:
         raise ValidationError("The due date is before the opening date.")
-    policy = policy or AttemptPolicy(exam_mode=rubric == "exam")
-    row = {"cohort_id": cohort_id, "title": title, "items_json": to_json(normalize_items(items)),
-           "rubric": rubric or "", "opens_at": iso(opens_at) if opens_at else None,
-           "due_at": iso(due_at) if due_at else None, "created_by": actor.user_id, "created_at": iso(),
-           **policy.columns()}
+    row = {"cohort_id": cohort_id, "title": title, **content,
+           "opens_at": iso(opens_at) if opens_at else None, "due_at": iso(due_at) if due_at else None,
+           "created_by": actor.user_id, "created_at": iso(), **policy.columns()}
     with write(db):
         assignment_id = db.execute(f"INSERT INTO assignments ({', '.join(row)}) VALUES "
                                    f"({', '.join('?' for _ in row)})", list(row.values())).lastrowid
@@ -217,12 +228,16 @@ def get_assignment(actor: Actor, assignment_id: int, *, db: Database | None = No
     return _as_seen_by(actor, assignment)
 
 
-def list_assignments(actor: Actor, cohort_id: int, *, db: Database | None = None) -> list[dict]:
-    """A cohort's assignments, soonest due first (undated last; see `_as_seen_by`)."""
+def list_assignments(actor: Actor, cohort_id: int, *, kinds: Iterable[str] = KINDS,
+                     db: Database | None = None) -> list[dict]:
+    """A cohort's assignments of the given kinds (default: all), soonest due first (undated last;
+    see `_as_seen_by`)."""
     db = resolve(db)
     require_cohort_read(db, actor, cohort_id)
-    return [_as_seen_by(actor, _decode(r)) for r in rows(db, """SELECT * FROM assignments WHERE cohort_id = ?
-                                                              ORDER BY due_at IS NULL, due_at, id""", [cohort_id])]
+    kinds = [k for k in kinds if k in KINDS]
+    found = rows(db, f"""SELECT * FROM assignments WHERE cohort_id = ? AND kind IN ({", ".join("?" for _ in kinds)})
+                         ORDER BY due_at IS NULL, due_at, id""", [cohort_id, *kinds])
+    return [_as_seen_by(actor, _decode(r)) for r in found]
 
 
 def _as_seen_by(actor: Actor, assignment: dict) -> dict:

@@ -1,9 +1,11 @@
 """`python -m progress seed-demo`: a clearly labelled demo cohort whose history is real.
 
-An instructor, 30 Faker learners and two assignments; each learner's attempts come from
-generating real cases, making plausible learner mistakes (missed or extra codes, a wrong
-sibling code, a wrong POA, a wrong disposition, a procedure character off) in proportion to that
-learner's skill, and scoring them with `scoring` - so every dashboard shows true numbers.
+An instructor, 30 Faker learners, two case assignments, a question set and a timed exam; each
+learner's case attempts come from generating real cases, making plausible learner mistakes
+(missed or extra codes, a wrong sibling code, a wrong POA, a wrong disposition, a procedure
+character off) in proportion to that learner's skill, and scoring them with `scoring`; their
+quiz and exam answers are right with a probability that follows the same skill, graded by
+`lessons` - so every dashboard shows true numbers.
 """
 from __future__ import annotations
 
@@ -17,10 +19,16 @@ import cases
 import codes
 import scoring
 from cases.model import Answer
-from progress import accounts, attempts, cohorts
+from lessons import bank as question_bank
+from lessons import blueprint as blueprints
+from lessons import exam as exams
+from lessons.bank import LETTERS
+from progress import accounts, attempts, cohorts, learning, study
 from progress.db import connect, one
 
 DEMO_COHORT = "DEMO - ChartLab sample cohort (synthetic learners)"
+DEMO_QUIZ = ("Week 3: coding conventions quiz", 10)
+DEMO_EXAM = ("Midterm: CCA practice exam", "cca-practice")
 EXTRA_CODES = ["I10", "E78.5", "R06.00", "R50.9", "E87.6", "R10.9", "J18.9", "N39.0", "Z87.891", "K21.9"]
 WRONG_DISPOSITIONS = ["01", "06", "03"]
 
@@ -73,6 +81,57 @@ def learner_answer(key, skill: float, rnd: random.Random) -> Answer:
                   procedures=tuple(procs), drg=str(key.drg) if rnd.random() < skill else "")
 
 
+def _study_assignments(actor, cohort_id: int, rnd: random.Random, now: datetime, db) -> tuple[dict, dict]:
+    """A question set of coding questions and a timed exam, open for the last 30 days."""
+    coding = sorted(q.id for q in question_bank.load_bank() if q.domain == "coding_cm")
+    window = {"opens_at": now - timedelta(days=30), "due_at": now + timedelta(days=14), "db": db}
+    quiz = study.create_quiz_assignment(actor, cohort_id, DEMO_QUIZ[0], rnd.sample(coding, DEMO_QUIZ[1]), **window)
+    bp = blueprints.get_blueprint(DEMO_EXAM[1])
+    exam = study.create_exam_assignment(actor, cohort_id, DEMO_EXAM[0], bp.id, bp.minutes, **window)
+    return quiz, exam
+
+
+def _take_quiz(actor, quiz: dict, skill: float, rnd: random.Random, when: datetime, db) -> None:
+    questions = {q.id: q for q in question_bank.load_bank()}
+    attempt = learning.start_quiz(actor, quiz["id"], now=when, db=db)
+    for question_id in attempt["questions"]:
+        q = questions[question_id]
+        right = rnd.random() < skill
+        chosen = q.correct_index if right else rnd.choice([i for i in range(len(q.options)) if i != q.correct_index])
+        learning.answer_quiz(actor, attempt["id"], q.id, LETTERS[chosen], right, domain=q.domain, topic=q.topic,
+                             now=when, db=db)
+
+
+def _take_exam(actor, exam: dict, skill: float, rnd: random.Random, when: datetime, db) -> None:
+    """One attempt at the assigned exam (multiple-choice blueprint), handed in after 20-30 minutes."""
+    bp = blueprints.get_blueprint(exam["blueprint_id"])
+    draw = exams.assigned_form(bp, question_bank.load_bank(), exam["id"], 1)
+    row = learning.start_exam(actor, bp.id, [it.to_dict() for it in draw.items], exam["minutes"] * 60,
+                              assignment_id=exam["id"], now=when, db=db)
+    session = exams.resume_session(row, {bp.id: bp})
+    for item in session.items:
+        q = item.question
+        chosen = q.correct_index if rnd.random() < skill else rnd.randrange(len(q.options))
+        session = session.answer(item.id, chosen, when)
+    done = when + timedelta(minutes=rnd.randint(20, 29))
+    graded = exams.grade(session, done, lambda item, answer: {"total": 0.0, "items": []})
+    learning.submit_exam(actor, row["id"], answers=dict(graded.session.answers), report=graded.report,
+                         score=graded.score, responses=list(graded.responses), now=done, db=db)
+
+
+def seed_if_requested(environ=None, say=print) -> dict:
+    """Seed the demo cohort into the configured database when `CHARTLAB_DEMO=1` (once: a database
+    that has it already is left alone), with `CHARTLAB_DEMO_LEARNERS` learners (default 30,
+    1-500). The server calls this at startup (`asgi.py`)."""
+    import os
+    environ = os.environ if environ is None else environ
+    if environ.get("CHARTLAB_DEMO") != "1":
+        return {}
+    raw = environ.get("CHARTLAB_DEMO_LEARNERS", "30")
+    learners = int(raw) if raw.isdigit() and 1 <= int(raw) <= 500 else 30
+    return seed_demo(learners, db=connect(), say=say)
+
+
 def seed_demo(n_learners: int = 30, seed: int = 2026, db=None, now: datetime | None = None, say=print) -> dict:
     """Create the demo cohort (once). Returns the instructor's username and one-time password."""
     db = db or connect()
@@ -94,6 +153,7 @@ def seed_demo(n_learners: int = 30, seed: int = 2026, db=None, now: datetime | N
         a = cohorts.create_assignment(instructor.actor, cohort["id"], title, items, rubric="practice",
                                       opens_at=now - timedelta(days=70), due_at=now + timedelta(days=14), db=db)
         plans.append((a["id"] if isinstance(a, dict) else a, items))
+    quiz, exam = _study_assignments(instructor.actor, cohort["id"], rnd, now, db)
     learner_pw = secrets.token_urlsafe(12) + "7!"
     n_attempts = 0
     for i in range(n_learners):
@@ -113,6 +173,10 @@ def seed_demo(n_learners: int = 30, seed: int = 2026, db=None, now: datetime | N
                                   assignment_id=aid, started_at=when - timedelta(minutes=rnd.randint(12, 55)),
                                   submitted_at=when, now=when, db=db)
             n_attempts += 1
+        if rnd.random() < 0.9:
+            _take_quiz(user.actor, quiz, skill, rnd, now - timedelta(days=rnd.randint(1, 20)), db)
+        if rnd.random() < 0.7:
+            _take_exam(user.actor, exam, skill, rnd, now - timedelta(days=rnd.randint(1, 10)), db)
     say(f"Demo cohort '{DEMO_COHORT}' created: {n_learners} learners, {n_attempts} scored attempts.")
     say(f"Sign in as demo-instructor with password {password}  (shown once; learners demo-learner-01..: {learner_pw})")
     return {"instructor": "demo-instructor", "password": password, "learner_password": learner_pw,

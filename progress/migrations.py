@@ -265,9 +265,36 @@ CREATE TABLE invitations (
 CREATE UNIQUE INDEX idx_invitations_open ON invitations(email, cohort_id) WHERE accepted_at IS NULL;
 """
 
+# Assignments of question sets and timed exams (progress.study). Written against the 0005 schema:
+# new columns with defaults (existing assignments are case assignments), one new table, and links
+# from exam sessions and question responses to the assignment attempt they belong to.
+_STUDY_ASSIGNMENTS = """
+ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'cases'
+    CHECK (kind IN ('cases', 'quiz', 'exam'));
+ALTER TABLE assignments ADD COLUMN blueprint_id TEXT;
+ALTER TABLE assignments ADD COLUMN minutes INTEGER CHECK (minutes IS NULL OR minutes BETWEEN 1 AND 600);
+CREATE TABLE quiz_attempts (
+    id INTEGER PRIMARY KEY,
+    assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    started_at TEXT NOT NULL,
+    submitted_at TEXT,
+    questions_json TEXT NOT NULL,
+    answers_json TEXT NOT NULL DEFAULT '{}',
+    correct INTEGER NOT NULL DEFAULT 0 CHECK (correct >= 0),
+    score REAL CHECK (score IS NULL OR score BETWEEN 0 AND 100)
+);
+CREATE INDEX idx_quiz_attempts_assignment ON quiz_attempts(assignment_id, user_id, submitted_at, score);
+CREATE INDEX idx_quiz_attempts_user ON quiz_attempts(user_id, started_at);
+ALTER TABLE question_responses ADD COLUMN quiz_attempt_id INTEGER REFERENCES quiz_attempts(id);
+ALTER TABLE exam_sessions ADD COLUMN assignment_id INTEGER REFERENCES assignments(id);
+CREATE INDEX idx_exams_assignment ON exam_sessions(assignment_id, user_id, submitted_at, score);
+"""
+
 MIGRATIONS = Migrations("chartlab.progress")
 _SCRIPTS = (("0001_core", _CORE), ("0002_grading", _GRADING), ("0003_learning", _LEARNING),
-            ("0004_integrity", _INTEGRITY), ("0005_sessions", _SESSIONS))
+            ("0004_integrity", _INTEGRITY), ("0005_sessions", _SESSIONS),
+            ("0006_study_assignments", _STUDY_ASSIGNMENTS))
 NAMES: tuple[str, ...] = tuple(name for name, _ in _SCRIPTS)
 LATEST = NAMES[-1]
 

@@ -24,6 +24,7 @@ class ScoredCase:
     generator_version: str
     mdc: int | None
     topics: tuple          # the scenario's topics, then the key's teaching points (each once)
+    teaching_points: tuple = ()   # the key's teaching point ids: the decisions this case contains
 
 
 def score_case(scenario_id: str, seed: int, answer, rubric: Rubric | str | None = None) -> ScoredCase:
@@ -33,4 +34,4 @@ def score_case(scenario_id: str, seed: int, answer, rubric: Rubric | str | None 
     case = cases.generate(scenario_id, int(seed))
     teaching = [tp.id for tp in case.key.teaching_points or ()]
     return ScoredCase(score(answer, case.key, rubric), case.scenario_id, case.seed, case.generator_version,
-                      case.mdc, tuple(dict.fromkeys([*case.topics, *teaching])))
+                      case.mdc, tuple(dict.fromkeys([*case.topics, *teaching])), tuple(dict.fromkeys(teaching)))

@@ -190,3 +190,45 @@ def test_items_are_keyed_by_label_and_abstraction_fields_by_label_alone(db):
     assert disposition["n"] == 3 and disposition["pct_correct"] == pytest.approx(100 / 3)
     assert disposition["common_wrong"] == [{"entered": "01", "n": 1}, {"entered": "20", "n": 1}]
     assert rows["drg", "DRG you chose", "DRG 309"]["pct_correct"] == 100
+
+
+# ----------------------------------------------------------------------------- small numbers, one spelling
+def test_wrong_answers_are_counted_after_normalisation(db):
+    """"195", "drg195" and "DRG 195" are one wrong DRG; "i509" and "I50.9" one wrong code."""
+    teacher = P.provision_user("teacher", PASSWORD, "admin", db=db).actor
+    typed = [("195", "i509"), ("DRG 195", "I50.9"), (" drg195 ", "I509"), ("194", "I50.9")]
+    for n, (drg, code) in enumerate(typed):
+        learner = P.provision_user(f"coder{n}", PASSWORD, "learner", db=db).actor
+        submit(learner, "chf", n, db=db, rep=report(
+            item("drg", "DRG 291", drg, "wrong", 0, label="DRG you chose"),
+            item("pdx", "I50.21", code, "near_miss", 0.5), item("sdx", None, code.lower(), "extra", 0)))
+    found = P.item_analysis(teacher, scenario_id="chf", db=db)
+    rows = {(i["component"], i["expected"]): i for i in found["items"]}
+    assert rows["drg", "DRG 291"]["common_wrong"] == [{"entered": "DRG 195", "n": 3}, {"entered": "DRG 194", "n": 1}]
+    assert rows["pdx", "I50.21"]["common_wrong"] == [{"entered": "I50.9", "n": 4}]
+    assert found["extras"] == [{"component": "sdx", "code": "I50.9", "n": 4}]
+    assert P.normalize_answer("abstraction", "  Home  health ") == "Home health"
+    assert P.normalize_answer("pdx", "not a code") == "NOT A CODE"
+
+
+def test_rates_below_the_minimum_n_are_marked(db):
+    """MIN_N answers make a finding: below it an item is `enough` False, at it True."""
+    teacher = P.provision_user("teacher", PASSWORD, "admin", db=db).actor
+    for n in range(P.MIN_N):
+        learner = P.provision_user(f"coder{n}", PASSWORD, "learner", db=db).actor
+        items = [item("pdx", "I50.21", "I50.21", "correct", 1)]
+        if n < P.MIN_N - 1:      # one answer fewer for the sdx item
+            items.append(item("sdx", "I10", None, "missing", 0))
+        submit(learner, "chf", n, db=db, rep=report(*items))
+        P.record_response(learner, "q-few", "B", False, domain="coding_cm", db=db)
+        P.record_response(learner, "q-many", "A", True, domain="privacy", db=db)
+    rows = {i["component"]: i for i in P.item_analysis(teacher, scenario_id="chf", db=db)["items"]}
+    assert (rows["pdx"]["n"], rows["pdx"]["enough"]) == (P.MIN_N, True)
+    assert (rows["sdx"]["n"], rows["sdx"]["enough"], rows["sdx"]["pct_correct"]) == (P.MIN_N - 1, False, 0)
+    questions = {q["question_id"]: q for q in P.question_analysis(teacher, db=db)}
+    assert questions["q-few"] == {"question_id": "q-few", "domain": "coding_cm", "topic": "", "n": P.MIN_N,
+                                  "correct": 0, "pct_correct": 0.0, "enough": True,
+                                  "common_wrong": {"chosen": "B", "n": P.MIN_N}}
+    assert questions["q-many"]["common_wrong"] is None
+    mine = P.question_mastery(P.Actor(2, "learner"), db=db)
+    assert [(m["key"], m["n"], m["enough"]) for m in mine] == [("coding_cm", 1, False), ("privacy", 1, False)]

@@ -97,12 +97,19 @@ def test_scorer_total_topics_and_timing_are_stored(world):
         submit(world.l2_, rep={**good_report(), "total": 101}, db=world.db)
 
 
-def test_case_ref_describes_a_case():
-    case = SimpleNamespace(scenario_id="heart_failure", seed=7, generator_version="g1", mdc=5,
-                           topics=("tp_a",), key=SimpleNamespace(teaching_points=(
-                               SimpleNamespace(id="tp_b"), SimpleNamespace(id="tp_a"))))
-    assert P.case_ref(case) == {"scenario_id": "heart_failure", "seed": 7, "generator_version": "g1",
-                                "mdc": 5, "topics": ("tp_a", "tp_b")}
+def test_case_ref_credits_only_the_teaching_points_of_the_key():
+    """The scenario's topic list (every variant's topics) is not credited: only the key's
+    teaching points, one per decision the case contains, each once, in the key's order."""
+    case = SimpleNamespace(scenario_id="pneumonia_simple", seed=7, generator_version="g1", mdc=4,
+                           topics=("pneumonia", "copd", "respiratory_failure"), key=SimpleNamespace(teaching_points=(
+                               SimpleNamespace(id="pneumonia_organism_documented"), SimpleNamespace(id="tp_b"),
+                               SimpleNamespace(id="tp_b"))))
+    assert P.case_ref(case) == {"scenario_id": "pneumonia_simple", "seed": 7, "generator_version": "g1",
+                                "mdc": 4, "topics": ("pneumonia_organism_documented", "tp_b")}
+    scored = SimpleNamespace(scenario_id="pneumonia_simple", seed=7, generator_version="g1", mdc=4,
+                             topics=("pneumonia", "copd", "pneumonia_organism_documented"),
+                             teaching_points=("pneumonia_organism_documented",))
+    assert P.case_ref(scored)["topics"] == ("pneumonia_organism_documented",)
 
 
 def test_submission_id_makes_saving_idempotent(world):

@@ -28,3 +28,35 @@ def test_seed_demo_creates_true_history_once(tmp_path):
     analysis = progress.item_analysis(user.actor, scenario_id=scenario, cohort_id=cohort["id"], db=db)
     assert book and analysis["attempts"] > 0 and analysis["items"]
     assert seed_demo(3, db=db, say=lambda *_: None) == {}  # idempotent
+
+
+def test_seed_demo_includes_a_question_set_and_an_exam_in_the_gradebook(tmp_path):
+    db = connect(tmp_path / "demo.db")
+    out = seed_demo(4, db=db, say=lambda *_: None)
+    user = progress.authenticate("demo-instructor", out["password"], db=db)
+    cohort = progress.list_cohorts(user.actor, db=db)[0]
+    book = progress.gradebook(user.actor, cohort["id"], db=db)
+    kinds = {a["kind"]: a["id"] for a in book["assignments"]}
+    assert set(kinds) == {"cases", "quiz", "exam"}
+    assert any(r["scores"][kinds["quiz"]] is not None for r in book["rows"])
+    assert any(r["scores"][kinds["exam"]] is not None for r in book["rows"])
+
+
+def test_seed_if_requested_reads_the_environment(tmp_path, monkeypatch):
+    from progress.demo import seed_if_requested
+    monkeypatch.setenv("CHARTLAB_DB", str(tmp_path / "env.db"))
+    assert seed_if_requested({}, say=lambda *_: None) == {}
+    out = seed_if_requested({"CHARTLAB_DEMO": "1", "CHARTLAB_DEMO_LEARNERS": "2"}, say=lambda *_: None)
+    assert out["instructor"] == "demo-instructor"
+    assert connect(tmp_path / "env.db").execute("SELECT COUNT(*) FROM users WHERE role = 'learner'").fetchone()[0] == 2
+
+
+def test_streamlit_run_asgi_seeds_the_demo_at_startup(tmp_path):
+    """`CHARTLAB_DEMO=1 streamlit run asgi.py` (what `make run` runs) seeds before it serves."""
+    import urllib.request
+    from browser import chartlab
+    db_path = tmp_path / "served.db"
+    with chartlab(db_path, env={"CHARTLAB_DEMO": "1", "CHARTLAB_DEMO_LEARNERS": "2"}) as url:
+        assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=10).status == 200
+        db = connect(db_path)
+        assert db.execute("SELECT COUNT(*) FROM cohorts WHERE name = ?", [DEMO_COHORT]).fetchone()[0] == 1

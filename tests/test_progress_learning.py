@@ -35,8 +35,8 @@ def test_responses_feed_question_mastery(db, learner):
                                       ("q3", True, "privacy"), ("q4", True, "coding_cm")):
         P.record_response(learner, question, "B", correct, domain=domain, topic="t", db=db)
     by_domain = P.question_mastery(learner, db=db)
-    assert by_domain == [{"key": "coding_cm", "n": 3, "correct": 2, "pct": pytest.approx(200 / 3)},
-                         {"key": "privacy", "n": 1, "correct": 1, "pct": 100.0}]
+    assert by_domain == [{"key": "coding_cm", "n": 3, "correct": 2, "pct": pytest.approx(200 / 3), "enough": False},
+                         {"key": "privacy", "n": 1, "correct": 1, "pct": 100.0, "enough": False}]
     assert P.question_mastery(learner, by="topic", db=db)[0]["n"] == 4
     with pytest.raises(ValidationError):
         P.question_mastery(learner, by="colour", db=db)

@@ -40,6 +40,11 @@ def full(world):
     P.claim_session(P.create_session(world.l1.id, db=d).claim_code, db=d)
     P.invite_learner(world.i1_, world.c1["id"], "sso@school.example", db=d)
     P.sso_account("https://idp.example", "sub-1", email="sso@school.example", email_verified=True, db=d)
+    quiz = P.create_quiz_assignment(world.i1_, world.c1["id"], "Quiz", ["q1", "q2"], db=d)
+    attempt = P.start_quiz(world.l1_, quiz["id"], db=d)
+    P.answer_quiz(world.l1_, attempt["id"], "q1", "A", True, domain="coding_cm", db=d)
+    assigned = P.create_exam_assignment(world.i1_, world.c1["id"], "Exam", "rhit-mini", 30, db=d)
+    P.start_exam(world.l1_, "rhit-mini", ["q1"], 60, assignment_id=assigned["id"], db=d)
     empty = [t for t, n in transfer._counts(transfer.snapshot(d)).items() if n == 0]
     assert empty == []
     return world

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
+
+import pyarrow as pa
 
 import pytest
 import yaml
@@ -198,27 +201,29 @@ def test_remove_member_and_reset_password(world):
 
 # ----------------------------------------------------------------------------- assignments
 def test_create_assignment_by_picking_n_with_progress_bar(world):
+    import cases
     import progress as P
     at = run_as(world.inst, "assignments")
     at.radio(key="asg_mode").set_value("pick").run()
     at.number_input(key="asg_n").set_value(4).run()
     plan = at.dataframe[-1].value
-    assert len(plan) == 4 and plan["Seed"].nunique() == 4
+    assert len(plan) == 4 and plan["Case"].nunique() == 4 and "Id" not in plan
     again = run_as(world.inst, "assignments")
     again.radio(key="asg_mode").set_value("pick").run()
     again.number_input(key="asg_n").set_value(4).run()
-    assert list(again.dataframe[-1].value["Seed"]) == list(plan["Seed"]), "fixed seeds: same inputs, same charts"
+    assert list(again.dataframe[-1].value["Case"]) == list(plan["Case"]), "fixed seeds: same inputs, same charts"
 
     button(at, "Generate cases and create assignment").click().run()
     assert any("title" in e.value for e in at.error)
     at.text_input[0].input("Week 2 mixed")
-    at.selectbox[-1].set_value("exam")
+    at.selectbox(key="asg_rubric").set_value("exam")
     button(at, "Generate cases and create assignment").click().run()
     assert not at.exception
     assert any("Week 2 mixed" in s.value and "4 cases" in s.value for s in at.success)
     made = next(a for a in P.list_assignments(world.inst.actor, world.cohort["id"]) if a["title"] == "Week 2 mixed")
-    assert made["rubric"] == "exam"
-    assert [(i["scenario"], i["seed"]) for i in made["items"]] == list(zip(plan["Id"], plan["Seed"]))
+    assert made["rubric"] == "exam" and made["exam_mode"] == 1, "the exam rubric runs in exam mode"
+    titles = {s["id"]: s["title"] for s in cases.list_scenarios()}
+    assert [(titles[i["scenario"]], i["seed"]) for i in made["items"]] == list(zip(plan["Scenario"], plan["Case"]))
 
 
 def test_create_assignment_by_choosing_scenarios_with_dates(world):
@@ -229,7 +234,8 @@ def test_create_assignment_by_choosing_scenarios_with_dates(world):
     import cases
     mdc5 = {s["id"] for s in cases.list_scenarios() if s["mdc"] == 5}
     options = at.multiselect(key="asg_chosen").options
-    assert len(options) == len(mdc5) and all(o.endswith(tuple(f"({i})" for i in mdc5)) for o in options)
+    titles = {s["id"]: s["title"] for s in cases.list_scenarios()}
+    assert sorted(options) == sorted(titles[i] for i in mdc5), "titles, not scenario ids"
     at.multiselect(key="asg_chosen").set_value(["heart_failure"]).run()
     at.number_input(key="asg_per").set_value(3).run()
     at.text_input[0].input("Heart failure x3")
@@ -262,25 +268,49 @@ def test_gradebook_table_and_csv(world, monkeypatch):
     assert list(table["Username"]) == ["lena", "liam"]
     column = f"Week 1 heart failure [{world.assignment['id']}]"
     assert table.loc[table["Username"] == "lena", column].iloc[0] > table.loc[table["Username"] == "liam", column].iloc[0]
-    assert at.download_button[0].label == "Download gradebook (CSV)"
+    assert at.download_button[0].label == "Gradebook (CSV)"
     data = downloads["gradebook-Spring-cohort.csv"]
     text = data.decode() if isinstance(data, bytes) else data
     assert text == P.gradebook_csv(world.inst.actor, world.cohort["id"])
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["username"] for r in rows] == ["lena", "liam"] and column in rows[0]
     assert float(rows[0][column]) > float(rows[1][column])
+    as_text = {name: (d.decode() if isinstance(d, bytes) else d) for name, d in downloads.items()
+               if name and name.endswith((".csv", ".html"))}
+    assert as_text["canvas-Spring-cohort.csv"].startswith("Student,ID,SIS User ID,SIS Login ID,Section,Week 1 heart failure")
+    assert as_text["moodle-Spring-cohort.csv"].startswith("Username,Full name,Week 1 heart failure")
+    assert as_text["blackboard-Spring-cohort.csv"].startswith('"Last Name","First Name","Username","Student ID"')
+    assert "principal_dx" in as_text["components-Spring-cohort.csv"].splitlines()[0]
+    attempts = list(csv.DictReader(io.StringIO(as_text["attempts-Spring-cohort.csv"])))
+    assert len(attempts) == 3 and {a["item"] for a in attempts} >= {"Shortness of breath and leg swelling (case #11)"}
+    report = as_text["report-lena-Spring-cohort.html"]
+    assert "Progress report: Lena Learner" in report and "Week 1 heart failure" in report
 
 
 # ----------------------------------------------------------------------------- item analysis and trends
-def test_item_analysis_shows_hardest_items_and_charts(world):
+def test_item_analysis_states_the_minimum_n_and_charts_only_enough_answers(world):
+    import cases
+    import progress as P
+    import scoring
     at = run_as(world.inst, "item_analysis")
     assert not at.error
     text = text_of(at)
-    assert "Hardest scenarios" in text and "Most common wrong answers" in text
-    assert "R06.02" in text, "the most common wrong principal diagnosis is listed"
-    assert len(at.get("vega_lite_chart")) >= 2
+    assert f"fewer than {P.MIN_N} answers" in text, "the threshold is stated on the page"
+    assert "Most common wrong answers" in text and "R06.02" in text, "small numbers are listed (greyed), not hidden"
+    assert not at.get("vega_lite_chart"), "no chart from 1-2 answers"
+    assert "Left out" in text and "(n=2)" in text
+    case = cases.generate("heart_failure", 11)
+    for _ in range(P.MIN_N):   # practice attempts at the same case: now there are enough answers
+        answer = cases.Answer(principal_dx=("R06.02", "Y"))
+        P.save_attempt(world.liam.actor, answer=answer.to_dict(), report=scoring.score(answer, case.key), **P.case_ref(case))
+    at = run_as(world.inst, "item_analysis")
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 2
+    labels = [v for c in charts for d in c.proto.datasets
+              for v in pa.ipc.open_stream(d.data.data).read_pandas().get("Label", [])]
+    assert "0% · n=7" in labels or any(v.endswith("n=7") for v in labels), labels   # the bar says rate and count
     at.text_input(key="items_code").input("i11.0").run()
-    assert not at.exception and "I11.0" in text_of(at)
+    assert not at.exception
     at.text_input(key="items_code").input("%%%").run()
     assert not at.exception
 
@@ -327,6 +357,11 @@ def test_override_with_reason_appears_in_audit_trail(world):
     assert any("Override saved" in s.value for s in at.success)
     audit = at.dataframe[-1].value
     assert "Symptom code accepted" in audit["Reason"].iloc[0] and audit["By"].iloc[0] == "Ines Instructor"
+    now_total = P.get_attempt(world.inst.actor, attempt_id)["total"]
+    picker = at.selectbox(key=f"drill_attempt_{world.liam.id}")
+    assert picker.value == attempt_id, "still on the same attempt after the override"
+    assert f"total {now_total:.1f}" in next(o for o in picker.options if o.startswith(f"#{attempt_id} ")), \
+        "the picker shows the total after the override"
     learner_view = P.get_attempt(world.liam.actor, attempt_id)
     assert learner_view["overrides"][0]["reason"].startswith("Symptom code accepted")
 
@@ -393,3 +428,143 @@ def test_blueprint_edit_validates_and_saves(world, tmp_path):
     at.checkbox(key="bp_reset_sure_cca-practice").check().run()
     button(at, "Restore the shipped blueprint").click().run()
     assert store.get_blueprint("cca-practice").minutes == 30
+
+
+# ----------------------------------------------------------------------------- question sets and exams
+def _answer_current_question(at: AppTest, right: bool) -> None:
+    quiz = at.session_state["quiz"]
+    q = quiz.current_question
+    at.radio[0].set_value(q.correct_index if right else (q.correct_index + 1) % len(q.options))
+    [b for b in at.button if b.label == "Check my answer"][0].click().run()
+    assert not at.exception
+
+
+def test_assign_a_question_set_and_a_timed_exam_and_see_them_in_the_gradebook(world):
+    """The instructor assigns both kinds, the learner takes them, the gradebook shows them."""
+    import progress as P
+    at = run_as(world.inst, "assignments")
+    at.radio(key="asg_kind").set_value("quiz").run()
+    at.multiselect(key="asg_q_domain").set_value(["privacy"]).run()
+    at.number_input(key="asg_q_count").set_value(3).run()
+    preview = at.dataframe[-1].value
+    assert len(preview) == 3 and set(preview["Domain"]) == {"Privacy and security"}
+    at.text_input(key="asg_title_quiz").input("Privacy quiz")
+    button(at, "Create question set").click().run()
+    assert not at.exception and any("Privacy quiz" in s.value and "3 questions" in s.value for s in at.success)
+    at.radio(key="asg_kind").set_value("exam").run()
+    at.selectbox(key="asg_bp").set_value("cca-practice").run()
+    at.text_input(key="asg_title_exam").input("CCA midterm")
+    at.number_input(key="asg_minutes_cca-practice").set_value(20)
+    button(at, "Create timed exam").click().run()
+    assert not at.exception and any("CCA midterm" in s.value and "20-minute" in s.value for s in at.success)
+    made = {a["kind"]: a for a in P.list_assignments(world.inst.actor, world.cohort["id"])}
+    assert (made["quiz"]["n_items"], made["exam"]["blueprint_id"], made["exam"]["minutes"]) == (3, "cca-practice", 20)
+    assert "Privacy quiz" in text_of(at) and "CCA midterm" in text_of(at)
+
+    quiz = run_as(world.lena, "quiz")
+    assert "Privacy quiz" in text_of(quiz)
+    quiz.button(key=f"quiz_assigned_{made['quiz']['id']}").click().run()
+    assert quiz.session_state["quiz"].title == "Privacy quiz"
+    for n, right in enumerate((True, False, True)):
+        _answer_current_question(quiz, right)
+        if n < 2:
+            button(quiz, "Next →").click().run()
+    button(quiz, "See my results by domain").click().run()
+    assert "Result: 2 of 3 correct" in text_of(quiz) and any("handed in" in s.value for s in quiz.success)
+    assert list(quiz.dataframe[-1].value["Domain"]) == ["Privacy and security"]
+
+    exam = run_as(world.lena, "exam")
+    assert "CCA midterm" in text_of(exam)
+    exam.button(key=f"exam_assigned_open_{made['exam']['id']}").click().run()
+    exam.checkbox(key="exam_assigned_ready").check().run()
+    button(exam, "Start the assigned exam").click().run()
+    assert not exam.exception
+    exam_id = exam.session_state["exam_id"]
+    row = P.get_exam(world.lena.actor, exam_id)
+    assert row["assignment_id"] == made["exam"]["id"] and len(row["items"]) == 25
+    exam.checkbox(key=f"exam_sure_{exam_id}").check().run()
+    button(exam, "Submit exam").click().run()
+    assert not exam.exception
+    assert any("not shown yet" in i.value for i in exam.info), "an assigned exam keeps its key until the window closes"
+    assert not exam.expander, "no item review"
+
+    book = run_as(world.inst, "gradebook")
+    table = book.dataframe[0].value
+    quiz_col, exam_col = f"Privacy quiz [{made['quiz']['id']}]", f"CCA midterm [{made['exam']['id']}]"
+    lena = table[table["Username"] == "lena"].iloc[0]
+    assert lena[quiz_col] == pytest.approx(200 / 3) and lena[exam_col] == 0.0
+    assert lena[f"{quiz_col} done"] == "✓ handed in"
+    assert table[table["Username"] == "liam"].iloc[0][f"{exam_col} done"] == "—"
+    drill = run_as(world.inst, "drilldown")
+    drill.selectbox(key="drill_study_learner").set_value(world.lena.id).run()
+    assert "Privacy quiz" in text_of(drill) and "CCA midterm" in text_of(drill)
+    trends = run_as(world.inst, "trends")
+    assert "Privacy quiz" in text_of(trends) and "Quiz and exam questions by domain" in text_of(trends)
+
+
+def test_attempt_policy_form_and_key_release(world):
+    import progress as P
+    aid = world.assignment["id"]
+    at = run_as(world.inst, "assignments")
+    at.selectbox(key="asg_manage").set_value(aid).run()
+    form = f"asg_policy_{aid}"
+    assert at.number_input(key=f"{form}_attempts").value == 0, "0 = no limit"
+    at.number_input(key=f"{form}_attempts").set_value(2)
+    at.selectbox(key=f"{form}_counts").set_value("last")
+    at.selectbox(key=f"{form}_shown").set_value("after_attempt")
+    at.checkbox(key=f"{form}_exam_mode").check()
+    button(at, "Save attempt policy").click().run()
+    assert any("exam mode" in e.value.lower() for e in at.error), "exam mode never shows the key after each attempt"
+    assert P.attempt_policy(world.inst.actor, aid).max_attempts is None, "nothing saved"
+    at.checkbox(key=f"{form}_exam_mode").uncheck()
+    at.selectbox(key=f"{form}_shown").set_value("on_release")
+    button(at, "Save attempt policy").click().run()
+    assert not at.exception and any("saved" in s.value for s in at.success)
+    assert P.attempt_policy(world.inst.actor, aid) == P.AttemptPolicy(max_attempts=2, counts="last",
+                                                                      key_shown="on_release")
+    assert not P.get_attempt(world.lena.actor, world.attempts[0])["key_visible"], "the key is now held back"
+    assert button(at, "Release the answer key").disabled, "releasing needs the confirmation"
+    at.checkbox(key=f"asg_release_sure_{aid}").check().run()
+    button(at, "Release the answer key").click().run()
+    assert not at.exception and any("released" in s.value for s in at.success)
+    assert P.get_attempt(world.lena.actor, world.attempts[0])["key_visible"]
+    access = P.case_access(world.lena.actor, "heart_failure", 11, assignment_id=aid)
+    assert not access.can_submit and "released" in access.reason
+    audit = [(r["action"], r["by_name"]) for r in P.assignment_audit(world.inst.actor, aid)]
+    assert audit == [("policy", "Ines Instructor"), ("release_key", "Ines Instructor")]
+    assert "key released" in at.dataframe[-1].value.to_csv() and "2 attempts" in at.dataframe[-1].value.to_csv()
+
+
+MALICIOUS = "![pic](http://evil.example/x.png) [click me](http://evil.example) **loud** $x$"
+UNESCAPED = re.compile(r"(?<!\\)\]\(|(?<!\\)!\[|(?<!\\)\*\*loud")
+
+
+def test_user_supplied_text_is_escaped_on_every_instructor_page(world):
+    """Names, titles, answers and dispute text someone typed never become Markdown (images the
+    instructor's browser would fetch, links next to an attempt) on the instructor pages."""
+    import cases
+    import progress as P
+    import scoring
+    P.join_cohort(P.provision_user("mallory", PASSWORD, "learner", MALICIOUS).actor, world.cohort["join_code"])
+    mallory = next(m for m in P.cohort_members(world.inst.actor, world.cohort["id"]) if m["username"] == "mallory")
+    P.create_quiz_assignment(world.inst.actor, world.cohort["id"], f"Quiz {MALICIOUS}", ["q1"])
+    case = cases.generate("heart_failure", 11)
+    answer = cases.Answer.from_key(case.key)
+    answer = cases.Answer(**{**{f: getattr(answer, f) for f in ("principal_dx", "secondary_dx", "procedures", "drg")},
+                             "abstract": {**answer.abstract, "attending_physician": MALICIOUS}})
+    actor = P.Actor(mallory["id"], "learner")
+    attempt = P.save_attempt(actor, answer=answer.to_dict(), report=scoring.score(answer, case.key),
+                             assignment_id=world.assignment["id"], **P.case_ref(case))
+    item = next(i for i in P.get_attempt(actor, attempt)["items"] if i["component"] == "abstraction")
+    P.open_dispute(actor, attempt, item["idx"], MALICIOUS)
+    seen = []
+    for page in ["cohorts", "assignments", "gradebook", "item_analysis", "drilldown", "trends"]:
+        at = run_as(world.inst, page)
+        if page == "drilldown":
+            at.selectbox(key="drill_learner").set_value(mallory["id"]).run()
+        assert not at.exception
+        for kind in (at.markdown, at.caption, at.info, at.success, at.warning, at.error, at.title, at.subheader):
+            seen += [(page, e.value) for e in kind]
+    leaks = [(page, value) for page, value in seen if UNESCAPED.search(value)]
+    assert not leaks, leaks
+    assert any("evil.example" in value for page, value in seen if page == "drilldown"), "shown, escaped"

@@ -160,14 +160,19 @@ def test_quiz_answer_is_recorded_with_feedback_for_every_option(people):
     for option in first.options:
         assert md(option.rationale) in shown, "the rationale of every option is shown"
     assert "✓ correct answer" in shown and "✗ your answer" in shown
-    assert P.question_mastery(people.lena.actor) == [{"key": "privacy", "n": 1, "correct": 0, "pct": 0.0}]
+    assert P.question_mastery(people.lena.actor) == [{"key": "privacy", "n": 1, "correct": 0, "pct": 0.0,
+                                                      "enough": False}]
 
     button(at, "Next →").click().run()
     second = at.session_state["quiz"].current_question
     at.radio[0].set_value(second.correct_index)
     button(at, "Check my answer").click().run()
-    assert any(s.value.startswith("✓ Correct") for s in at.success)
-    assert "Result: 1 of 2 correct" in "\n".join(h.value for h in at.subheader)
+    assert any(s.value.startswith("✓ Correct") for s in at.success), "the last answer's feedback comes first"
+    button(at, "See my results by domain").click().run()
+    assert "Result: 1 of 2 correct" in texts(at)
+    by_domain = at.dataframe[-1].value
+    assert list(by_domain["Domain"]) == ["Privacy and security"] and list(by_domain["Correct"]) == [1]
+    assert list(by_domain["Answered"]) == [2]
     due = P.review_due(people.lena.actor, today=date.today() + timedelta(days=1), item_type="question")
     assert first.id in {d["item_id"] for d in due}
 

@@ -42,7 +42,20 @@ DOMAIN = {"coding_cm": "ICD-10-CM coding", "coding_pcs": "ICD-10-PCS coding", "r
           "leadership": "Leadership"}
 TOPIC_WORDS = {"cc_mcc": "CC/MCC capture", "pcs": "PCS", "poa": "POA", "hac": "HAC", "uti": "UTI", "ckd": "CKD",
                "dka": "DKA", "copd": "COPD", "hf": "heart failure", "htn": "hypertension", "aki": "AKI",
-               "r65": "R65", "z38": "Z38", "dx": "diagnosis", "gi": "GI"}
+               "r65": "R65", "z38": "Z38", "dx": "diagnosis", "gi": "GI",
+               # tag words that are acronyms or need a form of their own (scenario, question and lesson tags)
+               "ami": "AMI", "nihss": "NIHSS", "nstemi": "NSTEMI", "stemi": "STEMI", "mi": "MI", "dvt": "DVT",
+               "bph": "BPH", "tbi": "TBI", "sdoh": "SDOH", "sirs": "SIRS", "pci": "PCI", "drg": "DRG", "cc": "CC",
+               "mcc": "MCC", "mce": "MCE", "mdc": "MDC", "ms": "MS", "uhdds": "UHDDS", "ub04": "UB-04",
+               "hipaa": "HIPAA", "cdi": "CDI", "oig": "OIG", "rac": "RAC", "esrd": "ESRD", "nec": "NEC", "nos": "NOS",
+               "apc": "APC", "mpi": "MPI", "ehr": "EHR", "tpo": "TPO", "dnfb": "DNFB", "ncci": "NCCI", "sud": "SUD",
+               "cauti": "CAUTI", "cm": "CM", "ii": "II", "iii": "III", "x": "X", "z": "Z", "or": "OR",
+               "vs": "vs", "hit": "HIT", "roi": "ROI"}
+ASSIGNMENT_KIND = {"cases": "Cases", "quiz": "Question set", "exam": "Timed exam"}
+COUNTS = {"best": "the best attempt", "first": "the first attempt", "last": "the last attempt"}
+KEY_SHOWN = {"after_attempt": "after each attempt", "after_due": "after the due date",
+             "on_release": "when I release it"}
+_DIGITS = re.compile(r"(?<=[a-z])(?=\d)")
 
 
 def difficulty_label(difficulty) -> str:
@@ -64,9 +77,14 @@ def topic_label(topic: str, teaching: dict | None = None) -> str:
         return tp.title
     if topic in TOPIC_WORDS:
         return TOPIC_WORDS[topic]
-    words = [TOPIC_WORDS.get(w, w) for w in str(topic).split("_") if w]
+    words = [TOPIC_WORDS.get(w) or _DIGITS.sub(" ", w) for w in str(topic).lower().split("_") if w]
     text = " ".join(words)
     return text[:1].upper() + text[1:] if text else "—"
+
+
+def domain_label(domain: str) -> str:
+    """An exam domain tag in words ("" is a lesson's check-yourself question)."""
+    return DOMAIN.get(domain, topic_label(domain)) if domain else "Lesson check"
 
 
 def kind_title(kind: str) -> str:

@@ -1,5 +1,6 @@
-"""Shared widgets for the study pages (lessons, practice questions, exam simulator) and the
-spaced-review panel the learner's home page shows (`review_due_panel`)."""
+"""Shared widgets for the study pages (lessons, practice questions, exam simulator), the
+spaced-review panel the learner's home page shows (`review_due_panel`), and the learner's
+assigned question sets and exams (`assigned_panel`, `start_assigned_quiz`, `start_assigned_exam`)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,7 +16,7 @@ from lessons import exam as exam_logic
 from lessons.bank import LETTERS, Question
 from lessons.quiz import QuizSession, lesson_questions
 from ui import labels
-from ui.labels import md
+from ui.labels import md, md_escape
 
 def utcnow() -> datetime:
     """The clock every study page reads (tests replace it to make time pass)."""
@@ -59,6 +60,31 @@ def find_question(question_id: str) -> Question | None:
     return next((q for q in all_questions() if q.id == question_id), None)
 
 
+def lesson_title(lesson_id: str) -> str:
+    """'Lesson 15: ICD-10-PCS approach and device' for a lesson id (never the id itself)."""
+    lesson = content.get_lesson(lesson_id) if lesson_id else None
+    return f"Lesson {lesson.order}: {lesson.title}" if lesson else "the lesson"
+
+
+def scenario_title(scenario_id: str) -> str:
+    from ui import resources
+    try:
+        return resources.scenario_titles().get(scenario_id, "Inpatient case")
+    except Exception:   # the case library has a content problem: say what the item is
+        return "Inpatient case"
+
+
+def case_feedback_text(text: str, scenario: str, seed: int) -> str:
+    """A scorer's feedback sentence for Markdown: documents named by their titles ("the discharge
+    summary", never "doc08"), everything else escaped."""
+    from ui import resources, results_views
+    try:
+        chart = resources.chart(scenario, int(seed))
+    except Exception:   # a removed scenario: keep the sentence, without document titles
+        chart = None
+    return md_escape(results_views.name_documents(text, chart))
+
+
 # ----------------------------------------------------------------------------- one question
 def option_label(question: Question, i: int) -> str:
     return md(f"{LETTERS[i]}. {question.options[i].text}")
@@ -94,6 +120,111 @@ def record_answer(actor: progress.Actor, question: Question, chosen: int) -> Non
                                  domain=question.domain, topic=question.topic)
     except progress.ProgressError as exc:
         st.error(f"Your answer could not be saved: {exc}")
+
+
+def domain_summary(quiz: QuizSession) -> None:
+    """The summary by domain that ends every quiz: correct of answered, per domain."""
+    lines = quiz.by_domain()
+    st.dataframe(pd.DataFrame([{"Domain": labels.domain_label(d.domain), "Correct": d.correct, "Answered": d.answered,
+                                "Questions": d.total, "Score %": d.percent} for d in lines]),
+                 hide_index=True, width="stretch", column_config={"Score %": st.column_config.NumberColumn(format="%.0f")})
+    weakest = min((d for d in lines if d.percent is not None), key=lambda d: d.percent, default=None)
+    if weakest is not None and weakest.percent < 100 and len(lines) > 1:
+        st.caption(f"Weakest domain this time: {labels.domain_label(weakest.domain)} ({weakest.correct} of "
+                   f"{weakest.answered}).")
+
+
+# ----------------------------------------------------------------------------- assigned question sets and exams
+def assigned_panel(actor: progress.Actor, kind: str, key: str, on_open) -> None:
+    """The learner's assigned question sets or exams (`kind`), each with its status and a button
+    that calls `on_open(assignment)` to start or continue it."""
+    try:
+        found = [a for a in progress.learner_study_assignments(actor, now=utcnow()) if a["kind"] == kind]
+    except progress.ProgressError as exc:
+        st.error(str(exc))
+        return
+    if not found:
+        return
+    st.subheader("Assigned to you")
+    for a in found:
+        access = a["access"]
+        allowed = "no limit" if access.attempts_allowed is None else f"{access.attempts_used} of {access.attempts_allowed} used"
+        score = f" · counted score {a['score']:.0f}%" if a["score"] is not None else ""
+        size = f"{a['n_questions']} questions" if kind == "quiz" else f"{a['minutes']} minutes"
+        with st.container(border=True):
+            c1, c2 = st.columns([3, 1], vertical_alignment="center")
+            c1.markdown(f"**{md_escape(a['title'])}** · {md_escape(a['cohort_name'])} · {size} · due "
+                        f"{labels.when(a['due_at'], 'no due date')}  \nAttempts: {allowed}{score}")
+            if access.running_id is not None:
+                c2.button("Continue", key=f"{key}_{a['id']}", type="primary", on_click=on_open, args=(a,), width="stretch")
+            elif access.can_start:
+                c2.button("Start", key=f"{key}_{a['id']}", type="primary", on_click=on_open, args=(a,), width="stretch")
+            else:
+                c1.caption(md_escape(access.reason))
+
+
+def start_assigned_quiz(actor: progress.Actor, assignment: dict) -> None:
+    """Start (or continue) an assigned question set as the page's quiz; a refusal is kept as a flash."""
+    bank = {q.id: q for q in all_questions()}
+    ids = [i["question"] for i in assignment["items"] if i["question"] in bank]
+    try:
+        attempt = progress.start_quiz(actor, assignment["id"], ids, now=utcnow())
+    except progress.ProgressError as exc:
+        st.session_state.setdefault("flash", []).append(("error", md_escape(str(exc))))
+        return
+    answers = {q: LETTERS.index(a["chosen"]) for q, a in attempt["answers"].items() if a["chosen"] in LETTERS}
+    questions = tuple(bank[q] for q in attempt["questions"])
+    first_open = next((n for n, q in enumerate(questions) if q.id not in answers), 0)
+    st.session_state["quiz"] = QuizSession(title=assignment["title"], questions=questions, answers=answers,
+                                           current=first_open)
+    st.session_state["quiz_attempt"] = attempt["id"]
+    st.session_state["quiz_n"] = st.session_state.get("quiz_n", 0) + 1
+    st.session_state.pop("quiz_over", None)
+
+
+def record_assigned_answer(actor: progress.Actor, attempt_id: int, question: Question, chosen: int) -> dict | None:
+    """Store an answer to an assigned question set (the first counts); the attempt, or None (error shown)."""
+    try:
+        return progress.answer_quiz(actor, attempt_id, question.id, LETTERS[chosen], chosen == question.correct_index,
+                                    domain=question.domain, topic=question.topic, now=utcnow())
+    except progress.ProgressError as exc:
+        st.error(f"Your answer could not be saved: {md_escape(str(exc))}")
+        return None
+
+
+def hand_in_quiz(actor: progress.Actor, attempt_id: int) -> bool:
+    """Hand in an assigned question set now; False (the reason shown) when it cannot be."""
+    try:
+        progress.finish_quiz(actor, attempt_id, now=utcnow())
+    except progress.ValidationError:
+        return True    # already handed in (its last answer did it, or another tab)
+    except progress.ProgressError as exc:
+        st.error(md_escape(str(exc)))
+        return False
+    return True
+
+
+def start_assigned_exam(actor: progress.Actor, assignment: dict, blueprints: dict) -> int | None:
+    """Start an attempt at an assigned exam: the form of this attempt number, the assignment's time
+    limit. The new exam session's id, or None (the reason is shown)."""
+    bp = blueprints.get(assignment["blueprint_id"])
+    if bp is None:
+        st.error("This exam's blueprint no longer exists. Tell your instructor.")
+        return None
+    try:
+        attempt = progress.exam_attempt_number(actor, assignment["id"])
+        draw = exam_logic.assigned_form(bp, all_questions(), assignment["id"], attempt,
+                                        scenarios=[s["id"] for s in scenario_catalogue()])
+        if not draw.items:
+            st.error("No questions could be drawn for this exam. " + " ".join(draw.notes))
+            return None
+        started = progress.start_exam(actor, bp.id, [it.to_dict() for it in draw.items], assignment["minutes"] * 60,
+                                      assignment_id=assignment["id"], now=utcnow())
+    except progress.ProgressError as exc:
+        st.error(md_escape(str(exc)))
+        return None
+    st.session_state.setdefault("exam_notes", {})[started["id"]] = list(draw.notes)
+    return started["id"]
 
 
 # ----------------------------------------------------------------------------- spaced review
@@ -140,7 +271,7 @@ def review_due_panel(actor: progress.Actor, *, limit: int = 20, key: str = "revi
     library = _teaching_points() if points else {}
     for d in points:
         tp = library.get(d["item_id"])
-        title = tp.title if tp else d["item_id"]
+        title = tp.title if tp else "a teaching point no longer in the case library"
         with st.expander(f"Teaching point: {title} (box {d['box']})"):
             if tp:
                 st.markdown(md(f"{tp.explanation}\n\n*Common error:* {tp.common_error}\n\n*Guideline:* {tp.guideline}"))

@@ -43,7 +43,7 @@ def code_details(code: str) -> None:
                         st.text(t)
         if inf.children:
             st.markdown("**Codes below this one**")
-            st.dataframe(pd.DataFrame(inf.children, columns=["Code", "Title"]), hide_index=True, use_container_width=True)
+            st.dataframe(pd.DataFrame(inf.children, columns=["Code", "Title"]), hide_index=True, width="stretch")
         if inf.seven_chr_def and len(inf.code) < 7:
             st.markdown("**7th characters**")
             st.dataframe(pd.DataFrame(list(inf.seven_chr_def.items()), columns=["7th", "Meaning"]), hide_index=True)
@@ -54,7 +54,7 @@ def code_details(code: str) -> None:
         if inf.characters:
             st.dataframe(pd.DataFrame([{"#": c.position, "Axis": c.axis, "Value": c.value, "Meaning": c.meaning,
                                         "Definition": c.definition} for c in inf.characters]),
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
         else:
             st.info("Character-by-character meanings are available for sections 0 (Medical and Surgical) and 1 (Obstetrics).")
 
@@ -105,7 +105,7 @@ def drg_result(r: codes.GroupResult) -> None:
     rows = [{"Kind": {"pdx": "Principal dx", "sdx": "Secondary dx", "proc": "Procedure"}[c.kind], "Code": c.display,
              "POA": c.poa, "Role": c.role + (" (drives the DRG)" if c.drives else ""), "HAC": c.hac, "Title": c.title}
             for c in r.codes]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for e in r.edits:
         st.error(f"Medicare Code Editor — {e.name.replace('_', ' ').title()} {e.code}: {e.message}")
     for w in r.warnings:

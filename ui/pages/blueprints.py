@@ -9,6 +9,7 @@ from lessons import DOMAINS, ContentError
 from lessons import blueprint as store
 from lessons.exam import coverage
 from ui import session, study
+from ui.labels import md_escape
 
 user = session.require("instructor", "admin")
 st.title("Exam blueprints")
@@ -19,7 +20,7 @@ if st.session_state.get("bp_pick", "unset") not in blueprints:   # first visit, 
     st.session_state["bp_pick"] = st.session_state.get("bp_selected") if st.session_state.get("bp_selected") in blueprints \
         else next(iter(blueprints))
 bp_id = st.selectbox("Blueprint", list(blueprints), key="bp_pick",
-                     format_func=lambda i: f"{blueprints[i].title} ({i})" if i in blueprints else str(i))
+                     format_func=lambda i: blueprints[i].title if i in blueprints else "(removed)")
 st.session_state["bp_selected"] = bp_id
 bp = blueprints[bp_id]
 base = blueprints.get(bp.based_on) if bp.based_on else None
@@ -114,5 +115,5 @@ if bp.overridden:
     sure = st.checkbox("Discard the edits and use the shipped version again", key=f"bp_reset_sure_{bp.id}")
     if st.button("Restore the shipped blueprint", disabled=not sure, key=f"bp_reset_{bp.id}"):
         store.reset_blueprint(bp.id)
-        session.flash(f"{bp.id} restored to the shipped version.")
+        session.flash(f"{md_escape(bp.title)} restored to the shipped version.")
         st.rerun()

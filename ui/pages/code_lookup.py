@@ -72,7 +72,7 @@ with tab_search:
         if hits:
             table = pd.DataFrame([{"Code": h.display, "Set": h.system, "Title": h.title + (f" — “{h.term}”" if h.term else ""),
                                    "Billable": "yes" if h.billable else "header"} for h in hits])
-            event = st.dataframe(table, hide_index=True, use_container_width=True, on_select="rerun",
+            event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
                                  selection_mode="single-row", key="lookup_table")
             rows = event.selection.rows if event and event.selection else []
             if rows:

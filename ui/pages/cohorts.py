@@ -4,6 +4,7 @@ import streamlit as st
 
 import progress
 from ui import instructor, labels, session
+from ui.labels import md_escape
 
 user = session.require("instructor", "admin")
 actor = user.actor
@@ -18,7 +19,7 @@ with st.expander("Create a cohort", expanded=not progress.list_cohorts(actor)):
         with session.friendly_errors():
             cohort = progress.create_cohort(actor, name)
             st.session_state["instructor_cohort"] = cohort["id"]
-            session.flash(f"Cohort “{cohort['name']}” created. Its join code is {cohort['join_code']}.")
+            session.flash(f"Cohort “{md_escape(cohort['name'])}” created. Its join code is {cohort['join_code']}.")
             st.rerun()
 
 cohort = instructor.cohort_picker(actor, "cohorts")
@@ -69,7 +70,8 @@ with tab_csv:
             bad = [r for r in rows if not r.ok]
             if bad:
                 st.markdown("**Rows that will not be imported**\n\n" + "\n".join(
-                    f"- Line {r.line} ({r.username or 'no username'}): {'; '.join(r.problems).rstrip('.')}." for r in bad))
+                    f"- Line {r.line} ({md_escape(r.username or 'no username')}): "
+                    f"{md_escape('; '.join(r.problems).rstrip('.'))}." for r in bad))
             if st.button(f"Import {len(ready)} ready row{'s' if len(ready) != 1 else ''}", type="primary",
                          disabled=not ready, key="roster_import"):
                 results = progress.import_roster(actor, cohort, rows)
@@ -89,7 +91,8 @@ with tab_csv:
                      column_config={"Detail": st.column_config.TextColumn(width="large")})
         if failed:
             st.markdown("**Not imported — fix these rows and upload them again**\n\n" + "\n".join(
-                f"- Line {r['line']} ({r['username'] or 'no username'}): {r['detail'].rstrip('.')}." for r in failed))
+                f"- Line {r['line']} ({md_escape(r['username'] or 'no username')}): {md_escape(r['detail'].rstrip('.'))}."
+                for r in failed))
             st.download_button("Download the rows that were not imported (CSV, with the reason)",
                                progress.rejected_csv(results), file_name="roster-not-imported.csv",
                                mime="text/csv", key="roster_rejects")
@@ -107,13 +110,13 @@ with tab_one:
     if added:
         row = progress.check_row(progress.RosterRow(1, username.strip(), display.strip(), password.strip()))
         if not row.ok:
-            st.error(f"{row.username or 'That learner'}: " + "; ".join(row.problems) + ".")
+            st.error(md_escape(f"{row.username or 'That learner'}: " + "; ".join(row.problems) + "."))
         else:
             result = progress.import_roster(actor, cohort, [row])[0]
             if result["outcome"] == "not imported":
-                st.error(f"{result['username'] or 'That row'}: {result['detail']}")
+                st.error(md_escape(f"{result['username'] or 'That row'}: {result['detail']}"))
             else:
-                session.flash(f"{result['username']}: {result['detail']}.")
+                session.flash(md_escape(f"{result['username']}: {result['detail']}."))
                 st.rerun()
 
 with tab_remove:
@@ -127,7 +130,7 @@ with tab_remove:
         if st.button("Remove from cohort", disabled=not sure, key="remove_go"):
             with session.friendly_errors():
                 progress.remove_member(actor, cohort["id"], who)
-                session.flash(f"{by_id[who]['display_name']} was removed from {cohort['name']}.")
+                session.flash(f"{md_escape(by_id[who]['display_name'])} was removed from {md_escape(cohort['name'])}.")
                 st.rerun()
 
 with tab_reset:
@@ -149,4 +152,4 @@ with tab_reset:
             else:
                 with session.friendly_errors():
                     progress.reset_password(actor, who, pw1)
-                    st.success(f"Password reset for {by_id[who]['display_name']}.")
+                    st.success(f"Password reset for {md_escape(by_id[who]['display_name'])}.")

@@ -1,6 +1,7 @@
-"""Exam simulator: a timed exam per blueprint (RHIT, CCA, CCS, CIC and short practice forms) with a
-running clock, flags, free navigation, automatic submission at time-out, CIC-style case items,
-and a score report by domain with a readiness estimate and a review of every item."""
+"""Exam simulator: the timed exams your instructor assigned, and practice exams per blueprint (RHIT,
+CCA, CCS, CIC and short practice forms) with a running clock, flags, free navigation, automatic
+submission at time-out, CIC-style case items, and a score report by domain with a readiness
+estimate and a review of every item (for an assigned exam, once its key may be shown)."""
 import random
 
 import altair as alt
@@ -14,6 +15,7 @@ from ui import labels, session, study
 
 user = session.require("learner", "instructor", "admin")
 actor = user.actor
+session.show_flash()
 blueprints = study.content_or_stop(blueprint_store.load_blueprints, "exam blueprints")
 now = study.utcnow()
 
@@ -24,8 +26,20 @@ def go_to(position):
 
 
 def leave():
-    for key in ("exam_id", "exam_pos", "exam_nav"):
+    for key in ("exam_id", "exam_pos", "exam_nav", "exam_assigned"):
         st.session_state.pop(key, None)
+
+
+def open_assigned(assignment):
+    """Continue the assigned exam in progress, or ask for the 'ready' confirmation before a start."""
+    if assignment["access"].running_id is not None:
+        show(assignment["access"].running_id)
+    else:
+        st.session_state["exam_assigned"] = assignment
+
+
+def bp_title(blueprint_id):
+    return blueprints[blueprint_id].title if blueprint_id in blueprints else "Exam"
 
 
 def show(exam_id):
@@ -65,13 +79,35 @@ if exam_id is not None:
 if row is None:
     st.title("Exam simulator")
     for e in running:
-        bp = blueprints.get(e["blueprint_id"])
         with st.container(border=True):
             left = labels.parse_when(e["deadline_at"]) - now
-            st.markdown(f"**Exam in progress:** {bp.title if bp else e['blueprint_id']} — "
+            st.markdown(f"**Exam in progress:** {bp_title(e['blueprint_id'])} — "
                         f"{labels.clock_text(left.total_seconds())} left on the clock.")
             st.button("Resume exam", type="primary", key=f"resume_{e['id']}", on_click=show, args=(e["id"],))
-    st.subheader("Start an exam")
+    chosen = st.session_state.get("exam_assigned")
+    if chosen is not None and not running:
+        with st.container(border=True):
+            st.markdown(f"**{labels.md_escape(chosen['title'])}** · {bp_title(chosen['blueprint_id'])} · "
+                        f"{chosen['minutes']} minutes" + (f" (the clock stops at the due date, "
+                                                          f"{labels.when(chosen['due_at'])})" if chosen["due_at"] else ""))
+            st.caption("Your score and your results by domain show when you hand it in; the review of each question "
+                       + labels.md_escape(chosen["access"].key_note[0].lower() + chosen["access"].key_note[1:]
+                                          if chosen["access"].key_note else ""))
+            ready = st.checkbox(f"I am ready: the {chosen['minutes']}-minute clock starts now and keeps running if I "
+                                "leave this page.", key="exam_assigned_ready")
+            c1, c2 = st.columns(2)
+            if c1.button("Start the assigned exam", type="primary", disabled=not ready, key="exam_assigned_start",
+                         width="stretch"):
+                started = study.start_assigned_exam(actor, chosen, blueprints)
+                if started is not None:
+                    st.session_state.pop("exam_assigned", None)
+                    show(started)
+                    st.rerun()
+            c2.button("Not now", key="exam_assigned_cancel", on_click=st.session_state.pop, args=("exam_assigned", None),
+                      width="stretch")
+    if user.role == "learner":
+        study.assigned_panel(actor, "exam", "exam_assigned_open", open_assigned)
+    st.subheader("Start a practice exam")
     ids = list(blueprints)
     bp_id = st.selectbox("Exam", ids, key="exam_blueprint", format_func=lambda i: i if i not in blueprints else (
         f"{blueprints[i].title} — {blueprints[i].items} questions"
@@ -107,11 +143,11 @@ if row is None:
     done = [e for e in mine if e["submitted_at"]]
     if done:
         st.subheader("Your exams")
-        past = {e["id"]: f"{labels.parse_when(e['submitted_at']):%Y-%m-%d %H:%M} UTC · {e['blueprint_id']} · "
+        past = {e["id"]: f"{labels.parse_when(e['submitted_at']):%Y-%m-%d %H:%M} UTC · {bp_title(e['blueprint_id'])} · "
                            f"{e['score']:.1f}%" for e in done}
-        st.dataframe(pd.DataFrame([{"Submitted": past[e["id"]].split(" · ")[0],
-                                    "Exam": blueprints[e["blueprint_id"]].title if e["blueprint_id"] in blueprints
-                                    else e["blueprint_id"], "Score %": e["score"]} for e in done]),
+        st.dataframe(pd.DataFrame([{"Submitted": past[e["id"]].split(" · ")[0], "Exam": bp_title(e["blueprint_id"]),
+                                    "Kind": "assigned" if e["assignment_id"] else "practice", "Score %": e["score"]}
+                                   for e in done]),
                      hide_index=True, width="stretch", column_config={"Score %": st.column_config.NumberColumn(format="%.1f")})
         pick = st.selectbox("Open a report", list(past), format_func=lambda i: past.get(i, str(i)), key="exam_past")
         st.button("Open report", key="exam_open_report", on_click=show, args=(pick,))
@@ -155,6 +191,10 @@ if row["submitted_at"]:
     right.caption(f"Dashed lines: {BORDERLINE_AT:.0f}% (borderline) and {READY_AT:.0f}% (ready).")
     for note in rep.notes:
         st.caption(f"Note: {note}")
+    if not row.get("key_visible", True):
+        st.info(f"The review of each question and case is not shown yet. {labels.md_escape(row.get('key_note') or '')}",
+                icon=":material/lock:")
+        st.stop()
 
     st.subheader("Review every item")
     show_which = st.radio("Show", ["all", "missed", "flagged"], horizontal=True, key="exam_review_filter",
@@ -170,17 +210,19 @@ if row["submitted_at"]:
         with st.expander(f"{item.index + 1}. {verdict} · {item.domain}" + (" · ⚑ flagged" if item.flagged else "")):
             if item.kind == CASE:
                 case_report = case_reports.get(item.item_id) or {}
-                st.markdown(f"Inpatient case `{item.scenario}` (seed {item.seed}) — exam rubric, every blank equal.")
-                st.dataframe(pd.DataFrame([{"Blank": i.get("label") or i["component"], "Key": i.get("expected") or "",
+                st.markdown(f"Inpatient case: {labels.md_escape(study.scenario_title(item.scenario))} (case #{item.seed}) "
+                            "— exam rubric, every blank equal.")
+                st.dataframe(pd.DataFrame([{"Blank": i.get("label") or labels.component_label(i["component"]),
+                                            "Key": i.get("expected") or "",
                                             "You entered": i.get("entered") or "",
                                             "Result": labels.STATUS.get(i["status"], i["status"])}
                                            for i in case_report.get("items", [])]), hide_index=True, width="stretch")
                 for f in (case_report.get("feedback") or [])[:8]:
-                    st.markdown(labels.md(f"- {f.get('message', '')}"))
+                    st.markdown("- " + study.case_feedback_text(f.get("message", ""), item.scenario, item.seed))
             else:
                 st.markdown(labels.md(item.stem))
                 study.answer_feedback(review_question(item), item.chosen)
-                if item.lesson and st.button(f"Study this: open lesson {item.lesson}", key=f"exam_lesson_{item.index}",
+                if item.lesson and st.button(f"Study this: open {study.lesson_title(item.lesson)}", key=f"exam_lesson_{item.index}",
                                              icon=":material/menu_book:"):
                     st.session_state["lesson_id"] = item.lesson
                     st.switch_page("ui/pages/lessons.py")

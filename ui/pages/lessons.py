@@ -71,7 +71,7 @@ for n, part in enumerate(content.render_parts(lesson)):
     else:
         st.button(label, key=f"case_{n}_{part.scenario}", icon=":material/clinical_notes:", disabled=True,
                   help="Practice cases open in the learner's case workspace.")
-        st.caption(f"Learners open a fresh chart of scenario `{part.scenario}` here.")
+        st.caption(f"Learners open a fresh chart of “{labels.md_escape(titles.get(part.scenario, 'this scenario'))}” here.")
 
 st.divider()
 st.header("Check yourself")

@@ -5,6 +5,7 @@ import streamlit as st
 
 import progress
 from ui import session
+from ui.labels import md_escape
 
 user = session.require("instructor", "admin")
 actor = user.actor
@@ -58,10 +59,10 @@ with left:
     if st.button("Change role", key="people_set_role", disabled=role == target["role"]):
         with session.friendly_errors():
             changed = progress.set_role(actor, target_id, role)
-            st.success(f"{changed.username} is now {session.ROLE_LABEL[changed.role].lower()}.")
+            st.success(f"{md_escape(changed.username)} is now {session.ROLE_LABEL[changed.role].lower()}.")
 with right:
     if st.button("Sign out everywhere", key="people_revoke", disabled=target_id == actor.user_id,
                  help="Ends every session of this account, on every device, at once."):
         with session.friendly_errors():
             ended = progress.revoke_user_sessions(actor, target_id)
-            st.success(f"Ended {ended} session{'s' if ended != 1 else ''} of {target['username']}.")
+            st.success(f"Ended {ended} session{'s' if ended != 1 else ''} of {md_escape(target['username'])}.")
